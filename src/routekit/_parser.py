@@ -1,0 +1,196 @@
+"""Building the LALR parser once, and turning lark's errors into `RouteSyntaxError`.
+
+This module knows syntax only. The grammar lives in ``grammar/routekit.lark`` (shipped in
+the wheel as ``routekit/grammar/routekit.lark``); lark trees never leave the builder.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Any, Iterable, List, Optional
+
+import lark
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from .errors import Diagnostic, RouteSyntaxError
+from .source import Source, Span
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+_FRIENDLY_TERMINALS = {
+    "NAME": "a name",
+    "STRING": 'a string in double quotes ("...")',
+    "NUMBER": "a number",
+    "DATE": "a date (2026-12-24)",
+    "DATETIME": "a date-time with a zone (2026-12-24T09:00:00Z)",
+    "COMP_OP": "a comparison (== != < <= > >=)",
+    "REQUIRED": "`required`",
+    "$END": "the end of the file",
+}
+
+
+def grammar_text() -> str:
+    """The text of the grammar: package data when installed, else the repository's copy."""
+    return _grammar_text()
+
+
+@functools.lru_cache(maxsize=1)
+def _grammar_text() -> str:
+    try:
+        if sys.version_info >= (3, 9):
+            from importlib.resources import files
+
+            return files("routekit").joinpath("grammar/routekit.lark").read_text("utf-8")
+        from importlib.resources import open_text  # pragma: no cover - Python 3.8
+
+        with open_text("routekit.grammar", "routekit.lark") as handle:  # pragma: no cover
+            return handle.read()  # pragma: no cover
+    except (FileNotFoundError, ModuleNotFoundError, NotADirectoryError, OSError):
+        # A source checkout (editable install or PYTHONPATH=src): grammar/ at the top.
+        here = Path(__file__).resolve()
+        return (here.parents[2] / "grammar" / "routekit.lark").read_text("utf-8")
+
+
+@functools.lru_cache(maxsize=2)
+def parser(strict: bool = False) -> lark.Lark:
+    """The LALR parser, built once per process (``strict`` fails on any grammar conflict)."""
+    return lark.Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=False,
+        strict=strict,
+    )
+
+
+def parse_tree(source: Source) -> lark.Tree[Any]:
+    """Parse ``source`` into a lark tree, or raise `RouteSyntaxError` at the offending token."""
+    if len(source.text) > MAX_FILE_BYTES or len(source.text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise RouteSyntaxError(
+            [
+                Diagnostic(
+                    "file-too-large",
+                    "the file is larger than the 16 MiB a .route file may be",
+                    Span(0, 1, 1, 1),
+                )
+            ],
+            source,
+        )
+    if "\x00" in source.text:
+        offset = source.text.index("\x00")
+        line, column = source.position(offset)
+        raise RouteSyntaxError(
+            [Diagnostic("bad-character", "a NUL character is not allowed here", Span.point(offset, line, column))],
+            source,
+        )
+    try:
+        return parser().parse(source.text)
+    except UnexpectedInput as error:
+        raise RouteSyntaxError([_diagnose(error, source)], source) from None
+
+
+def _diagnose(error: UnexpectedInput, source: Source) -> Diagnostic:
+    if isinstance(error, UnexpectedEOF):
+        span = source.span_at_end()
+        return Diagnostic(
+            "unexpected-end",
+            f"the file ended too early: expected {_expected(error.expected)}",
+            span,
+            "is a `}` or a closing quote missing?",
+        )
+    if isinstance(error, UnexpectedCharacters):
+        offset = error.pos_in_stream
+        line, column = source.position(offset)
+        span = Span.point(offset, line, column)
+        char = source.text[offset] if offset < len(source.text) else ""
+        return _unexpected_character(char, source.text[offset:offset + 2], span)
+    if isinstance(error, UnexpectedToken):
+        token = error.token
+        if token.type == "$END":
+            return Diagnostic(
+                "unexpected-end",
+                f"the file ended too early: expected {_expected(error.expected)}",
+                source.span_at_end(),
+                "is a `}` missing?",
+            )
+        start = token.start_pos if token.start_pos is not None else 0
+        end = token.end_pos if token.end_pos is not None else start + 1
+        span = Span(start, end, token.line or 1, token.column or 1)
+        return Diagnostic(
+            "unexpected-token",
+            f"unexpected {_describe_token(token)}: expected {_expected(error.expected)}",
+            span,
+            _hint_for_token(token, error.expected),
+        )
+    line, column = source.position(0)  # pragma: no cover - lark raises only the three above
+    return Diagnostic("syntax", str(error), Span.point(0, line, column))  # pragma: no cover
+
+
+def _unexpected_character(char: str, pair: str, span: Span) -> Diagnostic:
+    if char == '"':
+        return Diagnostic(
+            "unterminated-string",
+            "this string is not closed: a string ends with `\"` on the same line",
+            span,
+        )
+    if char == "'":
+        return Diagnostic(
+            "single-quote", "strings are written in double quotes, not single quotes", span
+        )
+    if pair in ("&&", "||"):
+        word = "and" if pair == "&&" else "or"
+        return Diagnostic("unexpected-character", f"unexpected `{pair}`", span, f"write `{word}`")
+    if char == "=":
+        return Diagnostic(
+            "unexpected-character", "unexpected `=`", span, "compare with `==`; `=` is only for define and set"
+        )
+    shown = repr(char) if char.strip() else f"character {char!r}"
+    return Diagnostic("unexpected-character", f"unexpected {shown}", span)
+
+
+def _describe_token(token: lark.Token) -> str:
+    if token.type == "NAME":
+        return f"name `{token.value}`"
+    if token.type == "STRING":
+        return f"string {token.value}"
+    if token.type == "NUMBER":
+        return f"number {token.value}"
+    return f"`{token.value}`"
+
+
+def _hint_for_token(token: lark.Token, expected: Iterable[str]) -> Optional[str]:
+    expected = set(expected)
+    if token.value == "=" and "COMP_OP" in expected:
+        return "compare with `==`; `=` is only for define and set"
+    if token.type == "NAME" and expected == {"STRING"}:
+        return f'names of routes and messages are written in double quotes: "{token.value}"'
+    if token.type == "NAME" and "COMP_OP" in expected:
+        return "is an operator misspelled, or an `and`/`or` missing?"
+    return None
+
+
+def _expected(names: Iterable[str]) -> str:
+    shown: List[str] = []
+    for name in sorted(set(names)):
+        shown.append(_terminal_text(name))
+    unique = sorted(set(shown))
+    if len(unique) > 12:
+        unique = [*unique[:12], "…"]
+    if len(unique) == 1:
+        return unique[0]
+    return "one of " + ", ".join(unique)
+
+
+def _terminal_text(name: str) -> str:
+    if name in _FRIENDLY_TERMINALS:
+        return _FRIENDLY_TERMINALS[name]
+    try:
+        pattern = parser().get_terminal(name).pattern
+    except KeyError:  # pragma: no cover - every terminal has a definition
+        return name
+    if pattern.type == "str":
+        return f"`{pattern.value}`"
+    return name.lower()  # pragma: no cover - every regexp terminal is listed above

@@ -1,0 +1,172 @@
+"""The ``routekit`` command: the only part of routekit that reads files or prints.
+
+``routekit check FILE...`` loads rule files and reports every problem; ``routekit explain
+FILE --lead JSON|@file`` routes one lead (or a list of leads) and prints the decision with
+its explanation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import warnings
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+from .._version import __version__
+from ..api import load
+from ..errors import RoutekitError, RoutekitWarning
+from ..plan import Plan
+from ..router import Router
+from ..state import MemoryState
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A problem with the command line or its input files: printed, exit 2."""
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.handler(args))
+    except CliError as error:
+        print(f"routekit: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except RoutekitError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_FINDINGS
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="routekit", description="Lead routing rules as code: check rules, explain decisions."
+    )
+    parser.add_argument("--version", action="version", version=f"routekit {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser("check", help="load rule files and report every problem")
+    check.add_argument("files", nargs="+", metavar="FILE", help=".route files")
+    check.set_defaults(handler=_check)
+
+    explain = commands.add_parser("explain", help="route a lead and explain the decision")
+    explain.add_argument("file", metavar="FILE", help="a .route file")
+    explain.add_argument("--lead", required=True, help="the lead as JSON, or @path to a JSON file")
+    explain.add_argument("--roster", help="the roster as JSON, or @path (default: FILE.roster.json "
+                         "beside the rules, else every rep the rules name, always available)")
+    explain.add_argument("--accounts", help="accounts as JSON {domain: record}, or @path")
+    explain.add_argument("--tables", help="host tables as JSON {name: {key: rep}}, or @path")
+    explain.add_argument("--state", help="a state snapshot as JSON, or @path (default: a fresh state)")
+    explain.add_argument("--now", help="the decision time, ISO 8601 with a zone (default: the clock)")
+    explain.add_argument("--json", action="store_true", help="print the decision as JSON")
+    explain.set_defaults(handler=_explain)
+    return parser
+
+
+def _check(args: argparse.Namespace) -> int:
+    failed = 0
+    for path in args.files:
+        try:
+            plan = load(path)
+        except RoutekitError as error:
+            failed += 1
+            print(str(error), file=sys.stderr)
+            continue
+        summary = plan.describe()
+        print(f"{path}: ok ({len(summary['routes'])} routes, {len(summary['teams'])} teams, "
+              f"{len(summary['tables'])} tables{', fallback' if summary['fallback'] else ''})")
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _explain(args: argparse.Namespace) -> int:
+    plan = load(args.file)
+    roster = _roster_for(plan, args.file, args.roster)
+    accounts = _json_arg(args.accounts, "--accounts") if args.accounts else None
+    tables = _json_arg(args.tables, "--tables") if args.tables else None
+    if accounts is not None and not isinstance(accounts, Mapping):
+        raise CliError("--accounts must be a JSON object mapping domains to account records")
+    snapshot = _json_arg(args.state, "--state") if args.state else None
+    now = _now(args.now)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RoutekitWarning)
+        router = Router(plan, roster=roster, accounts=accounts, tables=tables)
+    for warning in caught:
+        print(f"warning: {warning.message}", file=sys.stderr)
+    leads = _json_arg(args.lead, "--lead")
+    batch: List[Any] = leads if isinstance(leads, list) else [leads]
+    state = MemoryState(snapshot)
+    outputs: List[Dict[str, Any]] = []
+    for index, lead in enumerate(batch):
+        decision = router.route(lead, now=now, state=state)
+        if args.json:
+            outputs.append(decision.to_dict())
+        else:
+            if len(batch) > 1:
+                print(f"--- lead {index + 1} ---")
+            print(decision.explain())
+    if args.json:
+        print(json.dumps(outputs if isinstance(leads, list) else outputs[0], indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _roster_for(plan: Plan, rules_path: str, roster_arg: Optional[str]) -> List[Any]:
+    if roster_arg:
+        roster = _json_arg(roster_arg, "--roster")
+    else:
+        beside = rules_path[: -len(".route")] if rules_path.endswith(".route") else rules_path
+        try:
+            with open(beside + ".roster.json", encoding="utf-8") as handle:
+                roster = json.load(handle)
+        except FileNotFoundError:
+            return [{"id": rep} for rep in sorted(plan.requirements.reps)]
+        except (OSError, ValueError) as error:
+            raise CliError(f"{beside}.roster.json: {error}") from None
+    if isinstance(roster, Mapping) and "reps" in roster:
+        roster = roster["reps"]
+    if not isinstance(roster, list):
+        raise CliError("a roster is a JSON list of reps (or an object with a \"reps\" list)")
+    return roster
+
+
+def _json_arg(value: str, option: str) -> Any:
+    """JSON given inline, or read from ``@path``."""
+    if value.startswith("@"):
+        path = value[1:]
+        try:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+        except OSError as error:
+            raise CliError(f"{option}: cannot read {path}: {error.strerror}") from None
+        where = path
+    else:
+        text, where = value, option
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise CliError(f"{where}: not valid JSON: {error}") from None
+
+
+def _now(text: Optional[str]) -> dt.datetime:
+    if text is None:
+        return dt.datetime.now(dt.timezone.utc)
+    stripped = text.strip()
+    if stripped.endswith(("Z", "z")):
+        stripped = stripped[:-1] + "+00:00"
+    try:
+        value = dt.datetime.fromisoformat(stripped)
+    except ValueError:
+        raise CliError(f"--now: {text!r} is not an ISO 8601 date-time") from None
+    if value.tzinfo is None:
+        raise CliError(f"--now: {text!r} has no time zone (add Z or an offset such as +02:00)")
+    return value

@@ -1,0 +1,81 @@
+"""The decision: who gets the lead (or why nobody does), the state changes, and the trace."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Dict, Mapping, Optional, Tuple, Union
+
+import attrs
+
+from .state import TeamChange
+from .trace import TRACE_FORMAT, TraceEvent, render_text
+
+OUTCOMES = ("assigned", "rejected", "redirected", "unrouted")
+DECISION_FORMAT = 1
+
+
+@attrs.frozen
+class Decision:
+    """The answer to "who should get this lead?", with the reasons.
+
+    ``outcome`` is one of ``assigned``, ``rejected``, ``redirected``, ``unrouted``;
+    ``route`` names the route that decided (``"fallback"``, or None when nothing matched);
+    ``changes`` describe the state update that `Router.route` applies; ``trace`` holds
+    every step as `TraceEvent` objects.
+    """
+
+    outcome: str = attrs.field(validator=attrs.validators.in_(OUTCOMES))
+    assignee: Optional[str] = None
+    route: Optional[str] = None
+    team: Optional[str] = None
+    message: Optional[str] = None
+    url: Optional[str] = None
+    attributes: Mapping[str, Any] = attrs.field(factory=dict)
+    score: Optional[Union[int, Decimal]] = None
+    changes: Tuple[TeamChange, ...] = ()
+    trace: Tuple[TraceEvent, ...] = ()
+    now: Optional[dt.datetime] = attrs.field(default=None, eq=False)
+
+    def explain(self) -> str:
+        """The decision and every step that led to it, as text a sales-ops person can follow."""
+        head = self.headline()
+        return f"{head}\n{render_text(self.trace)}" if self.trace else head
+
+    def headline(self) -> str:
+        """One line: the outcome, who, and through which route."""
+        via = f' by route "{self.route}"' if self.route not in (None, "fallback") else (
+            " by the fallback" if self.route == "fallback" else " (no route matched)")
+        if self.outcome == "assigned":
+            team = f" (team {self.team})" if self.team else ""
+            return f"assigned to {self.assignee}{team}{via}"
+        if self.outcome == "rejected":
+            return f"rejected{via}: {self.message}"
+        if self.outcome == "redirected":
+            return f"redirected to {self.url}{via}"
+        return f"unrouted{via}"
+
+    def to_dict(self) -> Dict[str, Any]:
+        """A JSON-ready dict with stable keys (``format`` says which layout)."""
+        return {
+            "format": DECISION_FORMAT,
+            "outcome": self.outcome,
+            "assignee": self.assignee,
+            "route": self.route,
+            "team": self.team,
+            "message": self.message,
+            "url": self.url,
+            "attributes": {k: _json_value(v) for k, v in self.attributes.items()},
+            "score": _json_value(self.score),
+            "now": self.now.isoformat() if self.now is not None else None,
+            "changes": [c.to_dict() for c in self.changes],
+            "trace": {"format": TRACE_FORMAT, "events": [e.to_dict() for e in self.trace]},
+        }
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value

@@ -1,0 +1,193 @@
+"""Routing state as data: snapshots, the changes a decision makes, and `MemoryState`.
+
+Theory of operation
+-------------------
+A snapshot is a JSON-ready dict::
+
+    {"format": 1, "version": 7, "teams": {
+        "sdr": {"strategies": {"round_robin": {"last": "blake"}},
+                "counts": {"blake": {"day": ["2026-11-22", 3], "week": ["2026-W47", 9],
+                                     "month": ["2026-11", 30]}}}}}
+
+``decide`` reads a snapshot and never changes it; the decision carries ``changes`` (one
+`TeamChange` per assignment from a team) and `apply_changes` makes the next snapshot,
+copying only what changed and adding 1 to ``version``. A host with many workers keeps the
+snapshot in its own database and applies changes with a compare-and-swap on ``version``.
+Counts are stored with the period they belong to, so a new day simply starts from zero.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, TypeVar
+
+import attrs
+
+from .errors import RoutekitTypeError, RoutekitValueError
+
+STATE_FORMAT = 1
+PERIODS = ("day", "week", "month")
+
+T = TypeVar("T")
+
+
+def empty_snapshot() -> Dict[str, Any]:
+    return {"format": STATE_FORMAT, "version": 0, "teams": {}}
+
+
+@attrs.frozen
+class TeamChange:
+    """One assignment from a team: the strategy's new state and the member's +1 counts."""
+
+    team: str
+    member: str
+    strategy: str
+    strategy_state: Mapping[str, Any]
+    periods: Tuple[Tuple[str, str], ...]
+    members: Tuple[str, ...]
+
+    def describe(self) -> str:
+        """E.g. ``team sdr: round_robin last = blake; blake +1 today (2026-11-22)``."""
+        state = ", ".join(f"{k} = {_short(v)}" for k, v in sorted(self.strategy_state.items()))
+        day = dict(self.periods).get("day")
+        when = f" today ({day})" if day else ""
+        return f"team {self.team}: {self.strategy} {state}; {self.member} +1{when}"
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {
+            "team": self.team,
+            "member": self.member,
+            "strategy": self.strategy,
+            "strategy_state": json.loads(json.dumps(self.strategy_state)),
+            "periods": {kind: key for kind, key in self.periods},
+        }
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def team_state(snapshot: Mapping[str, Any], team: str) -> Mapping[str, Any]:
+    teams = snapshot.get("teams", {})
+    found = teams.get(team) if isinstance(teams, Mapping) else None
+    return found if isinstance(found, Mapping) else {}
+
+
+def strategy_state(snapshot: Mapping[str, Any], team: str, strategy: str) -> Mapping[str, Any]:
+    found = team_state(snapshot, team).get("strategies", {}).get(strategy)
+    return found if isinstance(found, Mapping) else {}
+
+
+def member_count(
+    snapshot: Mapping[str, Any], team: str, member: str, period: str, key: str
+) -> int:
+    """How many leads ``member`` got from ``team`` in the period ``key`` (0 if another period)."""
+    counts = team_state(snapshot, team).get("counts", {}).get(member, {})
+    entry = counts.get(period) if isinstance(counts, Mapping) else None
+    if isinstance(entry, (list, tuple)) and len(entry) == 2 and entry[0] == key:
+        return int(entry[1])
+    return 0
+
+
+def apply_changes(snapshot: Mapping[str, Any], changes: Sequence[TeamChange]) -> Dict[str, Any]:
+    """The snapshot after ``changes``, with ``version`` + 1; ``snapshot`` is not modified."""
+    teams: Dict[str, Any] = dict(snapshot.get("teams", {}))
+    for change in changes:
+        old = teams.get(change.team, {})
+        strategies = dict(old.get("strategies", {}))
+        strategies[change.strategy] = dict(change.strategy_state)
+        keep = set(change.members)
+        counts = {m: c for m, c in old.get("counts", {}).items() if m in keep}
+        mine = dict(counts.get(change.member, {}))
+        for period, key in change.periods:
+            entry = mine.get(period)
+            current = int(entry[1]) if isinstance(entry, list) and entry[0] == key else 0
+            mine[period] = [key, current + 1]
+        counts[change.member] = mine
+        teams[change.team] = {"strategies": strategies, "counts": counts}
+    return {
+        "format": STATE_FORMAT,
+        "version": int(snapshot.get("version", 0)) + 1,
+        "teams": teams,
+    }
+
+
+def check_snapshot(snapshot: Any) -> Mapping[str, Any]:
+    """Validate a snapshot's outline (a host may hand in anything), returning it."""
+    if snapshot is None:
+        return empty_snapshot()
+    if not isinstance(snapshot, Mapping):
+        raise RoutekitTypeError(f"a state snapshot is a mapping, not {type(snapshot).__name__}")
+    if snapshot.get("format", STATE_FORMAT) != STATE_FORMAT:
+        raise RoutekitValueError(
+            f"this snapshot has format {snapshot.get('format')!r}; routekit reads format {STATE_FORMAT}"
+        )
+    version = snapshot.get("version", 0)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise RoutekitValueError("a snapshot's version is a whole number >= 0")
+    if not isinstance(snapshot.get("teams", {}), Mapping):
+        raise RoutekitValueError("a snapshot's teams are a mapping")
+    return snapshot
+
+
+class StateConflict(RoutekitValueError):
+    """A compare-and-swap lost: the state moved on since the snapshot was read."""
+
+
+class MemoryState:
+    """The embedded, thread-safe state store: one snapshot guarded by a lock.
+
+    ``Router.route`` decides and applies under the lock, so two threads never pick from
+    the same snapshot.
+    """
+
+    def __init__(self, snapshot: Optional[Mapping[str, Any]] = None) -> None:
+        checked = check_snapshot(snapshot)
+        self._snapshot: Mapping[str, Any] = copy.deepcopy(dict(checked))
+        self._lock = threading.RLock()
+
+    @property
+    def version(self) -> int:
+        return int(self._snapshot.get("version", 0))
+
+    def snapshot(self) -> Dict[str, Any]:
+        """A JSON-ready copy of the current state, with its ``version``."""
+        with self._lock:
+            return copy.deepcopy(dict(self._snapshot))
+
+    @classmethod
+    def restore(cls, snapshot: Mapping[str, Any]) -> MemoryState:
+        """A state equal to the one ``snapshot`` was taken from."""
+        return cls(snapshot)
+
+    def apply(self, changes: Sequence[TeamChange], expected_version: Optional[int] = None) -> int:
+        """Apply ``changes``; with ``expected_version``, only if nobody moved the state since."""
+        with self._lock:
+            if expected_version is not None and expected_version != self.version:
+                raise StateConflict(
+                    f"the state is at version {self.version}, not {expected_version}"
+                )
+            if changes:
+                self._snapshot = apply_changes(self._snapshot, changes)
+            return self.version
+
+    def transact(self, decide: Callable[[Mapping[str, Any]], T]) -> T:
+        """Run ``decide`` on the current snapshot and apply its ``changes``, atomically."""
+        with self._lock:
+            decision = decide(self._snapshot)
+            changes = getattr(decision, "changes", ())
+            if changes:
+                self._snapshot = apply_changes(self._snapshot, changes)
+            return decision
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, MemoryState):
+            return NotImplemented
+        return self.snapshot() == other.snapshot()
+
+    def __repr__(self) -> str:
+        return f"MemoryState(version={self.version})"
