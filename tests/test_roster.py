@@ -77,7 +77,7 @@ def test_hours_text_with_several_clauses() -> None:
         ("weekdays 09:00–17:00", "Mon-Fri 09:00-17:00"),
         ("weekends 10:00-14:00", "Sat-Sun 10:00-14:00"),
         ("daily 00:00-24:00", "Mon-Sun 00:00-24:00"),
-        ("Fri-Mon 10:00-11:00", "Mon 10:00-11:00; Fri-Sun 10:00-11:00"),
+        ("Fri-Mon 10:00-11:00", "Mon,Fri-Sun 10:00-11:00"),
         ("Tue 18:00-24:00", "Tue 18:00-24:00"),
         ("Fri 22:00-06:00", "Fri 22:00-06:00"),
         ("Sat 10:00-13:00\nMon 09:00-10:00", "Mon 09:00-10:00; Sat 10:00-13:00"),
@@ -93,9 +93,7 @@ def test_hours_mapping_form() -> None:
     hours = WeeklyHours.parse(
         {"mon": ["09:00-17:00"], "SAT": "10:00-13:00", "Wednesday": "08:00-10:00, 11:00-12:00"}
     )
-    assert hours.to_text() == (
-        "Mon 09:00-17:00; Wed 08:00-10:00, 11:00-12:00; Sat 10:00-13:00"
-    )
+    assert hours.to_text() == ("Mon 09:00-17:00; Wed 08:00-10:00, 11:00-12:00; Sat 10:00-13:00")
     assert WeeklyHours.parse({"tue-thu": ["09:00-17:00"]}) == WeeklyHours.parse(
         "Tue-Thu 09:00-17:00"
     )
@@ -130,7 +128,7 @@ def test_hours_errors_name_rep_and_field(value: Any, message: str) -> None:
 
 
 def test_unknown_day_suggests() -> None:
-    assert "did you mean 'monday'?" in str(roster_error({"id": "x", "hours": "Munday 09:00-10:00"}))
+    assert "did you mean 'tuesday'?" in str(roster_error({"id": "x", "hours": "Tuseday 09:00-10:00"}))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -365,7 +363,9 @@ def test_recurrence_with_count_exdate_and_hours() -> None:
 
     afternoons = rep(
         timezone="America/New_York",
-        out_of_office=[{"rrule": "RRULE:FREQ=WEEKLY;BYDAY=FR", "start": "2026-11-06", "hours": "13:00-17:00"}],
+        out_of_office=[
+            {"rrule": "RRULE:FREQ=WEEKLY;BYDAY=FR", "start": "2026-11-06", "hours": "13:00-17:00"}
+        ],
     )
     assert afternoons.absence_at(at(NY, 2026, 11, 13, 12, 59)) is None
     assert afternoons.absence_at(at(NY, 2026, 11, 13, 13, 0)) == (
@@ -429,7 +429,7 @@ def test_recurrence_summaries(rule: str, summary: str) -> None:
     ],
 )
 def test_out_of_office_errors(entry: Any, message: str) -> None:
-    error = roster_error({"id": "sam", "out_of_office": ["2026-01-01", entry][1:]})
+    error = roster_error({"id": "sam", "out_of_office": [entry]})
     assert (error.rep, error.field) == ("sam", "out_of_office")
     assert message in str(error), str(error)
 
@@ -463,12 +463,9 @@ def test_busy_intervals_are_half_open_and_merged() -> None:
     assert r.busy_at(utc(2026, 11, 23, 19, 29)) == "busy until 14:30 in America/New_York"
     assert r.busy_at(utc(2026, 11, 23, 19, 30)) is None
     # an interval that ends on another local day names the date
-    assert r.busy_at(utc(2026, 11, 24, 3, 0)) == "busy until 00:30 in America/New_York"
-    assert r.busy_at(utc(2026, 11, 24, 4, 59)) == "busy until 00:30 in America/New_York"
-    assert r.busy_at(utc(2026, 11, 24, 3, 0)) is not None
-    assert r.busy_at(at(NY, 2026, 11, 23, 22, 30)) == (
-        "busy until 2026-11-24 00:30 in America/New_York"
-    )
+    assert r.busy_at(utc(2026, 11, 24, 3, 0)) == ("busy until 2026-11-24 00:30 in America/New_York")
+    assert r.busy_at(at(NY, 2026, 11, 24, 0, 0)) == "busy until 00:30 in America/New_York"
+    assert r.busy_at(utc(2026, 11, 24, 5, 29, 59)) is not None
     assert r.busy_at(utc(2026, 11, 24, 5, 30)) is None
 
 
@@ -477,7 +474,10 @@ def test_busy_intervals_are_half_open_and_merged() -> None:
     [
         ("2026-11-23T14:00:00Z", "busy must be a list, not str"),
         ([["2026-11-23T14:00:00Z"]], "busy interval 0 must be a [start, end] pair"),
-        ([{"start": "2026-11-23T14:00:00Z"}], "busy interval 0 must have exactly 'start' and 'end'"),
+        (
+            [{"start": "2026-11-23T14:00:00Z"}],
+            "busy interval 0 must have exactly 'start' and 'end'",
+        ),
         ([["2026-11-23T15:00:00Z", "2026-11-23T14:00:00Z"]], "ends at or before it starts"),
         ([["2026-11-23T14:00:00", "2026-11-23T15:00:00Z"]], "start '2026-11-23T14:00:00' is not"),
         ([["2026-11-23", "2026-11-24"]], "is not an ISO date-time with a zone"),
@@ -548,7 +548,7 @@ def test_next_free_with_an_endless_absence_or_inactive() -> None:
 
 def test_next_free_near_the_end_of_time() -> None:
     r = weekday_rep()
-    assert r.next_free(dt.datetime(9999, 12, 31, 20, tzinfo=UTC)) is None
+    assert r.next_free(dt.datetime(9999, 12, 31, 23, tzinfo=UTC)) is None
 
 
 def test_next_free_when_midnight_does_not_exist() -> None:
@@ -729,7 +729,11 @@ def test_constructor_accepts_raw_forms() -> None:
         (2.5, Decimal("2.5"), 2.5),
         (3.0, 3, 3),
         (Decimal("2.50"), Decimal("2.5"), 2.5),
-        (Decimal("0.12345678901234567890"), Decimal("0.12345678901234567890"), "0.12345678901234567890"),
+        (
+            Decimal("0.12345678901234567890"),
+            Decimal("0.12345678901234567890"),
+            "0.12345678901234567890",
+        ),
         ("1,000", 1000, 1000),
         (" 7.25 ", Decimal("7.25"), 7.25),
     ],
@@ -769,11 +773,21 @@ def test_pickle_and_hash() -> None:
         ({"id": ""}, None, "id", "id must not be empty"),
         ({"id": "   "}, None, "id", "id must not be empty"),
         ({"id": 7}, None, "id", "id must be text, not int (7)"),
-        ({"id": "a", "skils": ["x"]}, "a", "skils", "unknown field 'skils'; did you mean 'skills'?"),
+        (
+            {"id": "a", "skils": ["x"]},
+            "a",
+            "skils",
+            "unknown field 'skils'; did you mean 'skills'?",
+        ),
         ({"id": "a", "tz": "UTC"}, "a", "tz", "unknown field 'tz'"),
         ({"id": "a", "name": 5}, "a", "name", "name must be text, not int"),
         ({"id": "a", "email": ["x"]}, "a", "email", "email must be text, not list"),
-        ({"id": "a", "timezone": "Mars/Olympus"}, "a", "timezone", "unknown time zone 'Mars/Olympus'"),
+        (
+            {"id": "a", "timezone": "Mars/Olympus"},
+            "a",
+            "timezone",
+            "unknown time zone 'Mars/Olympus'",
+        ),
         (
             {"id": "a", "timezone": "america/new_york"},
             "a",
@@ -801,7 +815,9 @@ def test_pickle_and_hash() -> None:
         ({"id": "a", "busy": [["x", "y"]]}, "a", "busy", "busy interval 0 start 'x'"),
     ],
 )
-def test_validation_errors(raw: Dict[str, Any], rep_id: Optional[str], field: str, message: str) -> None:
+def test_validation_errors(
+    raw: Dict[str, Any], rep_id: Optional[str], field: str, message: str
+) -> None:
     error = roster_error(raw)
     assert (error.rep, error.field) == (rep_id, field)
     assert message in str(error), str(error)
@@ -872,7 +888,7 @@ def test_roster_duplicate_ids() -> None:
     ],
 )
 def test_roster_errors(items: Any, message: str) -> None:
-    with pytest.raises(RosterError, match=None) as info:
+    with pytest.raises(RosterError) as info:
         Roster.from_items(items)
     assert message in str(info.value)
 
@@ -913,7 +929,7 @@ windows_strategy = st.lists(
         st.integers(0, 6),
         st.integers(0, 47).map(lambda k: k * 30),
         st.integers(0, 48).map(lambda k: k * 30),
-    ).filter(lambda w: w[2] != 1440 or w[1] != 0 or True),
+    ),
     min_size=1,
     max_size=5,
 )
@@ -963,9 +979,7 @@ def free(r: Rep, when: dt.datetime) -> bool:
     windows=windows_strategy,
     zone=st.sampled_from(ZONES),
     now=instants,
-    busy=st.lists(
-        st.tuples(st.integers(-600, 3 * 1440), st.integers(1, 600)), max_size=4
-    ),
+    busy=st.lists(st.tuples(st.integers(-600, 3 * 1440), st.integers(1, 600)), max_size=4),
     days_off=st.lists(st.tuples(st.integers(-2, 3), st.integers(0, 1)), max_size=2),
     weekly=st.booleans(),
 )
@@ -984,15 +998,15 @@ def test_next_free_is_the_first_free_minute(
         for a, n in days_off
     ]
     if weekly:
-        absences.append({"rrule": "FREQ=WEEKLY;INTERVAL=2", "start": today.isoformat(), "hours": "10:00-14:00"})
+        absences.append(
+            {"rrule": "FREQ=WEEKLY;INTERVAL=2", "start": today.isoformat(), "hours": "10:00-14:00"}
+        )
     r = Rep(
         "p",
         timezone=zone,
         hours=WeeklyHours(tuple(windows)),
         out_of_office=absences,
-        busy=[
-            (now + dt.timedelta(minutes=s), now + dt.timedelta(minutes=s + n)) for s, n in busy
-        ],
+        busy=[(now + dt.timedelta(minutes=s), now + dt.timedelta(minutes=s + n)) for s, n in busy],
     )
     horizon = dt.timedelta(days=3)
     result = r.next_free(now, horizon)
@@ -1034,7 +1048,10 @@ def test_period_key_matches_the_local_calendar(now: dt.datetime, zone: str) -> N
     probe=st.integers(-30, 900),
 )
 def test_weekly_recurrence_matches_arithmetic(start: dt.date, interval: int, probe: int) -> None:
-    r = Rep("p", out_of_office=[{"rrule": f"FREQ=WEEKLY;INTERVAL={interval}", "start": start.isoformat()}])
+    r = Rep(
+        "p",
+        out_of_office=[{"rrule": f"FREQ=WEEKLY;INTERVAL={interval}", "start": start.isoformat()}],
+    )
     day = start + dt.timedelta(days=probe)
     when = dt.datetime.combine(day, dt.time(12), tzinfo=UTC)
     expected = probe >= 0 and probe % (7 * interval) == 0

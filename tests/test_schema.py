@@ -7,7 +7,7 @@ import math
 import time
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, List
+from typing import Any, Dict, List
 
 import pytest
 from hypothesis import given, settings
@@ -351,9 +351,11 @@ json_like = st.recursive(
     | st.decimals(allow_nan=True, allow_infinity=True)
     | st.text(max_size=50)
     | st.sampled_from(["5,000", "yes", "2026-12-24", "2026-12-24T09:00:00Z", "a@b.co", ""]),
-    lambda children: st.lists(children, max_size=5)
-    | st.tuples(children, children)
-    | st.dictionaries(st.text(max_size=5), children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=5)
+        | st.tuples(children, children)
+        | st.dictionaries(st.text(max_size=5), children, max_size=5)
+    ),
     max_leaves=20,
 )
 
@@ -442,7 +444,7 @@ FIELDS = [
 
 
 def test_coerce_lead_reads_declared_fields_and_keeps_the_rest() -> None:
-    lead = {
+    lead: Dict[Any, Any] = {
         "employees": "5,000",
         "trial": "maybe",
         "email": " Halle@ACME.example ",

@@ -28,12 +28,13 @@ MAX_LIST_ITEMS = 100_000
 MAX_NAME_LENGTH = 128
 MAX_STRING_BYTES = 64 * 1024
 
-RESERVED_WORDS = frozenset(
-    """define fields score team table route fallback expect when and or not in contains any
-    all starts ends with matches between is missing present members weight tier strategy cap
-    per require max_ahead catch_up using assign else reject redirect set rep lookup by from
-    host lead account true false required""".split()
-)
+_RESERVED = """
+define fields score team table route fallback expect when and or not in contains any all
+starts ends with matches between is missing present members weight tier strategy cap per
+require max_ahead catch_up using assign else reject redirect set rep lookup by from host
+lead account true false required
+"""
+RESERVED_WORDS = frozenset(_RESERVED.split())
 
 _ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|.)")
 _SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
@@ -54,7 +55,9 @@ def parse(text: str, name: str = "<rules>") -> ast.RuleFile:
     return ast.RuleFile(tuple(statements), name)
 
 
-def _fail(source: Source, code: str, message: str, span: Span, hint: Optional[str] = None) -> NoReturn:
+def _fail(
+    source: Source, code: str, message: str, span: Span, hint: Optional[str] = None
+) -> NoReturn:
     raise RouteSyntaxError([Diagnostic(code, message, span, hint)], source)
 
 
@@ -156,7 +159,12 @@ class _Builder(Transformer):  # type: ignore[type-arg]
     def _number(self, token: Token) -> Union[int, Decimal]:
         text = str(token.value).replace("_", "")
         if len(text.lstrip("-").replace(".", "")) > 40:
-            _fail(self.source, "number-too-long", "this number has too many digits", _token_span(token))
+            _fail(
+                self.source,
+                "number-too-long",
+                "this number has too many digits",
+                _token_span(token),
+            )
         if "." in text:
             return Decimal(text)
         return int(text)
@@ -190,7 +198,10 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         value = parse_datetime(str(token.value))
         if value is None:
             _fail(
-                self.source, "bad-datetime", f"{token.value} is not a valid date-time", _token_span(token)
+                self.source,
+                "bad-datetime",
+                f"{token.value} is not a valid date-time",
+                _token_span(token),
             )
         return value
 
@@ -283,7 +294,9 @@ class _Builder(Transformer):  # type: ignore[type-arg]
 
     def define(self, meta: Any, children: List[Any]) -> ast.Define:
         token, condition = children
-        return ast.Define(self._name(token, "define"), condition, _meta_span(meta), _token_span(token))
+        return ast.Define(
+            self._name(token, "define"), condition, _meta_span(meta), _token_span(token)
+        )
 
     def fields(self, meta: Any, children: List[ast.FieldDecl]) -> ast.Fields:
         return ast.Fields(tuple(children), _meta_span(meta))
@@ -292,7 +305,11 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         key, type_token = children[0], children[1]
         required = len(children) > 2
         return ast.FieldDecl(
-            self._key(key), str(type_token.value), required, _meta_span(meta), _token_span(type_token)
+            self._key(key),
+            str(type_token.value),
+            required,
+            _meta_span(meta),
+            _token_span(type_token),
         )
 
     def score(self, meta: Any, children: List[ast.ScoreItem]) -> ast.Score:
@@ -397,10 +414,18 @@ class _Builder(Transformer):  # type: ignore[type-arg]
                 rows.append(row)
             else:
                 if else_target is not None:
-                    _fail(self.source, "duplicate-else", "a table has at most one `else` row", row[1])
+                    _fail(
+                        self.source, "duplicate-else", "a table has at most one `else` row", row[1]
+                    )
                 else_target = row[0]
         return ast.Table(
-            self._name(token, "table"), key, tuple(rows), else_target, False, _meta_span(meta), _token_span(token)
+            self._name(token, "table"),
+            key,
+            tuple(rows),
+            else_target,
+            False,
+            _meta_span(meta),
+            _token_span(token),
         )
 
     def host_table(self, meta: Any, children: List[Any]) -> ast.Table:
@@ -429,10 +454,14 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         token = children[0]
         rest = children[1:]
         condition = None
-        if rest and not isinstance(rest[0], (ast.Assign, ast.Reject, ast.Redirect, ast.SetAttribute)):
+        if rest and not isinstance(
+            rest[0], (ast.Assign, ast.Reject, ast.Redirect, ast.SetAttribute)
+        ):
             condition = rest[0]
             rest = rest[1:]
-        return ast.Route(self._string(token), condition, tuple(rest), _meta_span(meta), _token_span(token))
+        return ast.Route(
+            self._string(token), condition, tuple(rest), _meta_span(meta), _token_span(token)
+        )
 
     def fallback(self, meta: Any, children: List[ast.Action]) -> ast.Fallback:
         return ast.Fallback(tuple(children), _meta_span(meta))
@@ -479,7 +508,12 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         fields: Dict[str, Any] = {}
         for kind, value, span in children[1:]:
             if kind in fields:
-                _fail(self.source, "duplicate-expect", f"expectation {name!r} sets `{kind}` twice", span)
+                _fail(
+                    self.source,
+                    "duplicate-expect",
+                    f"expectation {name!r} sets `{kind}` twice",
+                    span,
+                )
             if kind == "attribute":
                 fields.setdefault("attributes", []).append(value)
                 continue

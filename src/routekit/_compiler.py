@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 from . import ast
 from . import conditions as c
@@ -104,13 +104,17 @@ class _Compiler:
         routes = tuple(self.compile_route(route) for route in self.routes)
         fallback = None
         if self.fallback is not None:
-            fallback = self.compile_actions("fallback", None, "", self.fallback.actions, self.fallback.span)
+            fallback = self.compile_actions(
+                "fallback", None, "", self.fallback.actions, self.fallback.span
+            )
         for ref in self.define_refs:
             ref.target = self.compiled_defines.get(ref.name)
         for expect in self.expects:
             self.check_expect(expect)
         if self.diagnostics:
-            raise RouteError(sorted(self.diagnostics, key=lambda d: (d.span.start, d.code)), self.source)
+            raise RouteError(
+                sorted(self.diagnostics, key=lambda d: (d.span.start, d.code)), self.source
+            )
         fields = None
         if self.fields is not None:
             fields = tuple(FieldPlan(f.name, f.type_name, f.required) for f in self.fields.items)
@@ -149,26 +153,39 @@ class _Compiler:
                 self.tables.setdefault(statement.name, statement)
             elif isinstance(statement, ast.Route):
                 if statement.name.strip().casefold() == "fallback":
-                    self.error("bad-route-name", 'a route cannot be named "fallback"', statement.name_span,
-                               "write the fallback as `fallback { ... }`")
+                    self.error(
+                        "bad-route-name",
+                        'a route cannot be named "fallback"',
+                        statement.name_span,
+                        "write the fallback as `fallback { ... }`",
+                    )
                 elif statement.name in route_names:
-                    self.error("duplicate-route", f'there are two routes named "{statement.name}"',
-                               statement.name_span)
+                    self.error(
+                        "duplicate-route",
+                        f'there are two routes named "{statement.name}"',
+                        statement.name_span,
+                    )
                 route_names[statement.name] = statement
                 self.routes.append(statement)
             elif isinstance(statement, ast.Fallback):
                 if self.fallback is not None:
-                    self.error("duplicate-fallback", "a file has at most one fallback", statement.span)
+                    self.error(
+                        "duplicate-fallback", "a file has at most one fallback", statement.span
+                    )
                 else:
                     self.fallback = statement
             elif isinstance(statement, ast.Score):
                 if self.score is not None:
-                    self.error("duplicate-score", "a file has at most one score block", statement.span)
+                    self.error(
+                        "duplicate-score", "a file has at most one score block", statement.span
+                    )
                 else:
                     self.score = statement
             elif isinstance(statement, ast.Fields):
                 if self.fields is not None:
-                    self.error("duplicate-fields", "a file has at most one fields block", statement.span)
+                    self.error(
+                        "duplicate-fields", "a file has at most one fields block", statement.span
+                    )
                 else:
                     self.fields = statement
                     self.collect_fields(statement)
@@ -176,19 +193,29 @@ class _Compiler:
                 self.expects.append(statement)
 
     def unique(self, name: str, kind: str, span: Span) -> None:
-        for other_kind, table in (("define", self.defines), ("team", self.teams), ("table", self.tables)):
+        for other_kind, table in (
+            ("define", self.defines),
+            ("team", self.teams),
+            ("table", self.tables),
+        ):
             if name in table:
                 if other_kind == kind:
                     self.error(f"duplicate-{kind}", f"{kind} {name} is defined twice", span)
                 else:
-                    self.error("duplicate-name", f"{name} is already the name of a {other_kind}", span)
+                    self.error(
+                        "duplicate-name", f"{name} is already the name of a {other_kind}", span
+                    )
                 return
 
     def collect_fields(self, fields: ast.Fields) -> None:
         for decl in fields.items:
             if decl.type_name not in FIELD_TYPES:
-                hint = did_you_mean(decl.type_name, FIELD_TYPES) or "types are " + ", ".join(FIELD_TYPES)
-                self.error("unknown-type", f"`{decl.type_name}` is not a field type", decl.type_span, hint)
+                hint = did_you_mean(decl.type_name, FIELD_TYPES) or "types are " + ", ".join(
+                    FIELD_TYPES
+                )
+                self.error(
+                    "unknown-type", f"`{decl.type_name}` is not a field type", decl.type_span, hint
+                )
             if decl.name in self.field_types:
                 self.error("duplicate-field", f"field {decl.name} is declared twice", decl.span)
             self.field_types[decl.name] = decl.type_name
@@ -215,8 +242,11 @@ class _Compiler:
                     if state.get(dep) == 1:
                         cycle = [*path[path.index(dep) :], dep]
                         define = self.defines[dep]
-                        self.error("define-cycle", "these defines refer to each other in a circle: "
-                                   + " → ".join(cycle), define.name_span)
+                        self.error(
+                            "define-cycle",
+                            "these defines refer to each other in a circle: " + " → ".join(cycle),
+                            define.name_span,
+                        )
                         graph[dep] = []
                     elif not state.get(dep):
                         stack.append((dep, 0))
@@ -244,8 +274,9 @@ class _Compiler:
             return self.in_test(node, text)
         if isinstance(node, ast.Contains):
             self.expect_text_field(node.value, "contains")
-            return c.ContainsTest(self.value(node.value), self.value(node.operand, allow_list=True),
-                                  node.mode, text)
+            return c.ContainsTest(
+                self.value(node.value), self.value(node.operand, allow_list=True), node.mode, text
+            )
         if isinstance(node, ast.Affix):
             self.expect_text_field(node.value, f"{node.kind} with")
             return c.AffixTest(node.kind, self.value(node.value), self.value(node.operand), text)
@@ -255,7 +286,9 @@ class _Compiler:
             for bound in (node.low, node.high):
                 self.check_orderable(bound, "between")
             self.check_orderable(node.value, "between")
-            return c.BetweenTest(self.value(node.value), self.value(node.low), self.value(node.high), text)
+            return c.BetweenTest(
+                self.value(node.value), self.value(node.low), self.value(node.high), text
+            )
         if isinstance(node, ast.Presence):
             return c.PresenceTest(self.value(node.value, bare_account=True), node.present, text)
         raise AssertionError(f"unknown condition {node!r}")  # pragma: no cover
@@ -267,7 +300,9 @@ class _Compiler:
                 hint = did_you_mean(value.name, self.defines)
                 if hint is None and value.name in self.teams:
                     hint = f"{value.name} is a team; a test needs a define"
-                self.error("unknown-define", f"there is no define named {value.name}", value.span, hint)
+                self.error(
+                    "unknown-define", f"there is no define named {value.name}", value.span, hint
+                )
                 return c.CallTest(c.constant_getter(None), text)
             ref = c.DefineRef(value.name, text)
             self.define_refs.append(ref)
@@ -277,7 +312,9 @@ class _Compiler:
         what = "a field" if isinstance(value, (ast.LeadPath, ast.AccountPath)) else "a value"
         hint = None
         if isinstance(value, ast.LeadPath):
-            hint = f"write `{self.text(value.span)} == true` or `{self.text(value.span)} is present`"
+            hint = (
+                f"write `{self.text(value.span)} == true` or `{self.text(value.span)} is present`"
+            )
         self.error("bare-value", f"{what} on its own is not a test", value.span, hint)
         return c.CallTest(c.constant_getter(None), text)
 
@@ -289,36 +326,62 @@ class _Compiler:
             for side, other in ((node.left, node.right), (node.right, node.left)):
                 kind = self.field_type(side)
                 if kind == "list":
-                    self.error("list-equality", f"{self.text(side.span)} is a list: == on a list is never true",
-                               node.span, "use `contains any`")
+                    self.error(
+                        "list-equality",
+                        f"{self.text(side.span)} is a list: == on a list is never true",
+                        node.span,
+                        "use `contains any`",
+                    )
                     break
-                if kind == "number" and isinstance(other, ast.Literal) and isinstance(other.value, str) \
-                        and parse_number(other.value) is None:
-                    self.error("type-mismatch", f"{self.text(side.span)} is a number field, "
-                               f"compared with the text {other.value!r}", other.span)
+                if (
+                    kind == "number"
+                    and isinstance(other, ast.Literal)
+                    and isinstance(other.value, str)
+                    and parse_number(other.value) is None
+                ):
+                    self.error(
+                        "type-mismatch",
+                        f"{self.text(side.span)} is a number field, "
+                        f"compared with the text {other.value!r}",
+                        other.span,
+                    )
         return c.CompareTest(node.op, self.value(node.left), self.value(node.right), text)
 
     def check_orderable(self, value: ast.Value, op: str) -> None:
         if isinstance(value, ast.Literal) and isinstance(value.value, (str, bool)):
             shown = self.text(value.span)
-            self.error("not-orderable", f"`{op}` compares numbers and dates, not {shown}", value.span,
-                       "write the number or date without quotes" if isinstance(value.value, str) else None)
+            self.error(
+                "not-orderable",
+                f"`{op}` compares numbers and dates, not {shown}",
+                value.span,
+                "write the number or date without quotes" if isinstance(value.value, str) else None,
+            )
         kind = self.field_type(value)
         if kind is not None and kind not in _ORDERABLE_TYPES:
-            self.error("not-orderable", f"`{op}` compares numbers and dates, but {self.text(value.span)} "
-                       f"is a {kind} field", value.span)
+            self.error(
+                "not-orderable",
+                f"`{op}` compares numbers and dates, but {self.text(value.span)} is a {kind} field",
+                value.span,
+            )
 
     def expect_text_field(self, value: ast.Value, op: str) -> None:
         kind = self.field_type(value)
         if kind is not None and kind not in _TEXT_TYPES:
-            self.error("type-mismatch", f"`{op}` tests text and lists, but {self.text(value.span)} is a "
-                       f"{kind} field", value.span)
+            self.error(
+                "type-mismatch",
+                f"`{op}` tests text and lists, but {self.text(value.span)} is a {kind} field",
+                value.span,
+            )
 
     def in_test(self, node: ast.In, text: str) -> c.Node:
         options: List[Any] = []
         if not isinstance(node.options, ast.ListValue):
-            self.error("in-needs-list", "`in` needs a list written in brackets", node.options.span,
-                       "to test a list field, write `contains`")
+            self.error(
+                "in-needs-list",
+                "`in` needs a list written in brackets",
+                node.options.span,
+                "to test a list field, write `contains`",
+            )
         else:
             for item in node.options.items:
                 if isinstance(item, ast.Literal):
@@ -326,8 +389,12 @@ class _Compiler:
                 else:
                     self.error("list-literal", "the items of an `in` list are literals", item.span)
         if self.field_type(node.value) == "list":
-            self.error("list-equality", f"{self.text(node.value.span)} is a list field", node.span,
-                       "use `contains any`")
+            self.error(
+                "list-equality",
+                f"{self.text(node.value.span)} is a list field",
+                node.span,
+                "use `contains any`",
+            )
         return c.InTest(self.value(node.value), options, node.negated, text)
 
     def matches(self, node: ast.Matches, text: str) -> c.Node:
@@ -336,15 +403,22 @@ class _Compiler:
             pattern = re.compile(node.pattern)
             reason = unsafe_reason(node.pattern)
         except re.error as error:
-            self.error("bad-pattern", f"this pattern is not a valid regular expression: {error}",
-                       node.pattern_span)
+            self.error(
+                "bad-pattern",
+                f"this pattern is not a valid regular expression: {error}",
+                node.pattern_span,
+            )
             pattern, reason = re.compile(""), None
         except (RecursionError, OverflowError):
             self.error("bad-pattern", "this pattern nests too deeply", node.pattern_span)
             pattern, reason = re.compile(""), None
         if reason is not None:
-            self.error("unsafe-pattern", f"this pattern could take exponential time: {reason}",
-                       node.pattern_span, "repeat single characters or classes, not groups that repeat")
+            self.error(
+                "unsafe-pattern",
+                f"this pattern could take exponential time: {reason}",
+                node.pattern_span,
+                "repeat single characters or classes, not groups that repeat",
+            )
         return c.MatchesTest(self.value(node.value), pattern, text)
 
     def field_type(self, value: ast.Value) -> Optional[str]:
@@ -354,20 +428,30 @@ class _Compiler:
 
     # ---- values ----------------------------------------------------------------------------
 
-    def value(self, node: ast.Value, allow_list: bool = False, bare_account: bool = False) -> c.Getter:
+    def value(
+        self, node: ast.Value, allow_list: bool = False, bare_account: bool = False
+    ) -> c.Getter:
         text = self.text(node.span)
         if isinstance(node, ast.LeadPath):
             self.lead_fields.add(node.steps)
             if self.fields is not None and node.steps[0] not in self.field_types:
                 hint = did_you_mean(node.steps[0], self.field_types)
-                self.error("undeclared-field", f"lead.{node.steps[0]} is not a declared field", node.span,
-                           hint or "declare it in the fields block")
+                self.error(
+                    "undeclared-field",
+                    f"lead.{node.steps[0]} is not a declared field",
+                    node.span,
+                    hint or "declare it in the fields block",
+                )
             return c.path_getter("lead", node.steps, text)
         if isinstance(node, ast.AccountPath):
             self.uses_account = True
             if not node.steps and not bare_account:
-                self.error("bare-account", "`account` on its own is not a value", node.span,
-                           "write `account is present`, or a field such as `account.owner`")
+                self.error(
+                    "bare-account",
+                    "`account` on its own is not a value",
+                    node.span,
+                    "write `account is present`, or a field such as `account.owner`",
+                )
             return c.path_getter("account", node.steps, text)
         if isinstance(node, ast.Literal):
             return c.constant_getter(node.value)
@@ -393,19 +477,31 @@ class _Compiler:
             builtin = c.BUILTIN_FUNCTIONS.get(node.name)
             if builtin is not None:
                 if len(node.args) != builtin.arity:
-                    self.error("arity", f"{node.name}() takes {builtin.arity} argument"
-                               f"{'s' if builtin.arity != 1 else ''}, not {len(node.args)}", node.span)
+                    self.error(
+                        "arity",
+                        f"{node.name}() takes {builtin.arity} argument"
+                        f"{'s' if builtin.arity != 1 else ''}, not {len(node.args)}",
+                        node.span,
+                    )
             else:
                 self.host_functions.append(FunctionUse(node.name, len(node.args), node.span))
             return c.call_getter(node.name, args, text, builtin)
         if isinstance(node, ast.NameRef):
             if node.name in self.defines:
-                self.error("define-as-value", f"{node.name} is a define (a condition), not a value",
-                           node.span, f"use it on its own: `... and {node.name}`")
+                self.error(
+                    "define-as-value",
+                    f"{node.name} is a define (a condition), not a value",
+                    node.span,
+                    f"use it on its own: `... and {node.name}`",
+                )
             else:
                 hint = did_you_mean(node.name, [*self.defines, *c.BUILTIN_FUNCTIONS])
-                self.error("unknown-name", f"there is nothing named {node.name}", node.span,
-                           hint or "fields are written `lead.NAME`; text is written in double quotes")
+                self.error(
+                    "unknown-name",
+                    f"there is nothing named {node.name}",
+                    node.span,
+                    hint or "fields are written `lead.NAME`; text is written in double quotes",
+                )
             return c.constant_getter(None)
         raise AssertionError(f"unknown value {node!r}")  # pragma: no cover
 
@@ -416,7 +512,9 @@ class _Compiler:
             return None
         self.in_score = True
         items = tuple(
-            ScoreItemPlan(item.points, self.condition(item.condition), self.text(item.condition.span))
+            ScoreItemPlan(
+                item.points, self.condition(item.condition), self.text(item.condition.span)
+            )
             for item in self.score.items
         )
         self.in_score = False
@@ -428,7 +526,9 @@ class _Compiler:
         if value is None:
             return None
         if not isinstance(value, int) or value < 1:
-            self.error("bad-number", f"{what} takes a whole number of at least 1, not {value}", span)
+            self.error(
+                "bad-number", f"{what} takes a whole number of at least 1, not {value}", span
+            )
             return None
         return value
 
@@ -438,27 +538,43 @@ class _Compiler:
         for index, member in enumerate(team.members):
             self.reps.add(member.rep)
             if member.rep in seen:
-                self.error("duplicate-member", f"{member.rep} is listed twice in team {team.name}", member.span)
+                self.error(
+                    "duplicate-member",
+                    f"{member.rep} is listed twice in team {team.name}",
+                    member.span,
+                )
             seen.add(member.rep)
             weight = Fraction(1)
             if member.weight is not None:
                 if member.weight <= 0:
-                    self.error("bad-number", f"a weight must be more than 0, not {member.weight}", member.span)
+                    self.error(
+                        "bad-number",
+                        f"a weight must be more than 0, not {member.weight}",
+                        member.span,
+                    )
                 else:
                     weight = Fraction(member.weight)
             tier = self.whole(member.tier, "tier", member.span) or 1
             members.append(MemberPlan(member.rep, weight, tier, index))
         strategy = team.strategy or "round_robin"
         if strategy not in LANGUAGE_STRATEGIES:
-            self.error("unknown-strategy", f"there is no strategy named {strategy}", team.strategy_span,
-                       did_you_mean(strategy, sorted(LANGUAGE_STRATEGIES)))
+            self.error(
+                "unknown-strategy",
+                f"there is no strategy named {strategy}",
+                team.strategy_span,
+                did_you_mean(strategy, sorted(LANGUAGE_STRATEGIES)),
+            )
         cap = None
         if team.cap is not None:
             count, period = team.cap
             whole = self.whole(count, "cap", team.cap_span)
             if period not in PERIODS:
-                self.error("bad-period", f"`{period}` is not a period", team.cap_span,
-                           did_you_mean(period, PERIODS) or "write day, week or month")
+                self.error(
+                    "bad-period",
+                    f"`{period}` is not a period",
+                    team.cap_span,
+                    did_you_mean(period, PERIODS) or "write day, week or month",
+                )
             elif whole is not None:
                 cap = (whole, period)
         filters = tuple(self.compile_filter(f) for f in team.require)
@@ -470,13 +586,20 @@ class _Compiler:
     def compile_filter(self, node: ast.Filter) -> FilterPlan:
         text = self.text(node.span)
         if node.name not in FILTERS:
-            self.error("unknown-filter", f"there is no filter named {node.name}", node.span,
-                       did_you_mean(node.name, FILTERS) or "filters are available, under_capacity, skill")
+            self.error(
+                "unknown-filter",
+                f"there is no filter named {node.name}",
+                node.span,
+                did_you_mean(node.name, FILTERS) or "filters are available, under_capacity, skill",
+            )
             return FilterPlan("available", text)
         if node.name == "skill":
             if node.argument is None:
-                self.error("skill-needs-argument", 'write the skill: `skill "spanish"` or `skill lead.language`',
-                           node.span)
+                self.error(
+                    "skill-needs-argument",
+                    'write the skill: `skill "spanish"` or `skill lead.language`',
+                    node.span,
+                )
                 return FilterPlan("skill", text, "")
             if isinstance(node.argument, str):
                 return FilterPlan("skill", text, normalize_text(node.argument))
@@ -492,11 +615,19 @@ class _Compiler:
         text = self.text(node.span)
         if isinstance(node, ast.TeamTarget):
             if node.team not in self.teams:
-                self.error("unknown-team", f"there is no team named {node.team}", node.span,
-                           did_you_mean(node.team, self.teams))
+                self.error(
+                    "unknown-team",
+                    f"there is no team named {node.team}",
+                    node.span,
+                    did_you_mean(node.team, self.teams),
+                )
             if node.using is not None and node.using not in LANGUAGE_STRATEGIES:
-                self.error("unknown-strategy", f"there is no strategy named {node.using}", node.using_span,
-                           did_you_mean(node.using, sorted(LANGUAGE_STRATEGIES)))
+                self.error(
+                    "unknown-strategy",
+                    f"there is no strategy named {node.using}",
+                    node.using_span,
+                    did_you_mean(node.using, sorted(LANGUAGE_STRATEGIES)),
+                )
             return TeamTargetPlan(node.team, node.using, text)
         if isinstance(node, ast.RepTarget):
             self.reps.add(node.rep)
@@ -505,14 +636,22 @@ class _Compiler:
             self.uses_account = True
             return OwnerTargetPlan(text)
         if node.table not in self.tables:
-            self.error("unknown-table", f"there is no table named {node.table}", node.span,
-                       did_you_mean(node.table, self.tables))
+            self.error(
+                "unknown-table",
+                f"there is no table named {node.table}",
+                node.span,
+                did_you_mean(node.table, self.tables),
+            )
         return LookupTargetPlan(node.table, text)
 
     def cell_target(self, node: ast.Target) -> CellTarget:
         plan = self.target(node)
         if isinstance(plan, LookupTargetPlan):
-            self.error("nested-lookup", "a table row points to a team or a rep, not another table", node.span)
+            self.error(
+                "nested-lookup",
+                "a table row points to a team or a rep, not another table",
+                node.span,
+            )
             return RepTargetPlan("", plan.text)
         return plan
 
@@ -524,14 +663,21 @@ class _Compiler:
             target = self.cell_target(row.target)
             for cell in row.keys:
                 if len(cell) != len(table.key):
-                    self.error("key-arity", f"table {table.name} is keyed by {len(table.key)} value"
-                               f"{'s' if len(table.key) != 1 else ''}, but this row has {len(cell)}",
-                               cell[0].span)
+                    self.error(
+                        "key-arity",
+                        f"table {table.name} is keyed by {len(table.key)} value"
+                        f"{'s' if len(table.key) != 1 else ''}, but this row has {len(cell)}",
+                        cell[0].span,
+                    )
                     continue
                 key = tuple(table_key_part(lit.value) for lit in cell)
                 if key in index:
                     shown = ", ".join(self.text(lit.span) for lit in cell)
-                    self.error("duplicate-key", f"table {table.name} lists the key {shown} twice", cell[0].span)
+                    self.error(
+                        "duplicate-key",
+                        f"table {table.name} lists the key {shown} twice",
+                        cell[0].span,
+                    )
                     continue
                 index[key] = target
         else_target = self.cell_target(table.else_target) if table.else_target is not None else None
@@ -553,17 +699,25 @@ class _Compiler:
         main = [a for a in actions if not isinstance(a, ast.SetAttribute)]
         what = "the fallback" if name == "fallback" else f'route "{name}"'
         if len(main) != 1:
-            message = (f"{what} has no assign, reject or redirect" if not main
-                       else f"{what} has more than one of assign, reject and redirect")
-            self.error("route-actions", message, main[1].span if len(main) > 1 else span,
-                       "a route does exactly one of assign, reject or redirect")
+            message = (
+                f"{what} has no assign, reject or redirect"
+                if not main
+                else f"{what} has more than one of assign, reject and redirect"
+            )
+            self.error(
+                "route-actions",
+                message,
+                main[1].span if len(main) > 1 else span,
+                "a route does exactly one of assign, reject or redirect",
+            )
         attributes: Dict[str, Any] = {}
         for action in actions:
             if isinstance(action, ast.SetAttribute):
                 if action.name in attributes:
                     self.error("duplicate-set", f"{what} sets {action.name} twice", action.span)
                 attributes[action.name] = action.value.value
-        kind, targets, message_text, url = "none", (), None, None
+        kind, message_text, url = "none", None, None
+        targets: Tuple[TargetPlan, ...] = ()
         if main:
             first = main[0]
             if isinstance(first, ast.Assign):
@@ -572,19 +726,36 @@ class _Compiler:
                 kind, message_text = "reject", first.message
             elif isinstance(first, ast.Redirect):
                 kind, url = "redirect", first.url
-        return RoutePlan(name, condition, condition_text, kind, targets, message_text, url,
-                         tuple(attributes.items()), span)
+        return RoutePlan(
+            name,
+            condition,
+            condition_text,
+            kind,
+            targets,
+            message_text,
+            url,
+            tuple(attributes.items()),
+            span,
+        )
 
     # ---- expectations ----------------------------------------------------------------------
 
     def check_expect(self, expect: ast.Expect) -> None:
         names = [r.name for r in self.routes]
         if expect.route is not None and expect.route not in names and expect.route != "fallback":
-            self.error("unknown-route", f'there is no route named "{expect.route}"', expect.span,
-                       did_you_mean(expect.route, names))
+            self.error(
+                "unknown-route",
+                f'there is no route named "{expect.route}"',
+                expect.span,
+                did_you_mean(expect.route, names),
+            )
         if expect.team is not None and expect.team not in self.teams:
-            self.error("unknown-team", f"there is no team named {expect.team}", expect.span,
-                       did_you_mean(expect.team, self.teams))
+            self.error(
+                "unknown-team",
+                f"there is no team named {expect.team}",
+                expect.span,
+                did_you_mean(expect.team, self.teams),
+            )
         for rep in (expect.assignee, *(expect.assignee_in or ())):
             if rep is not None:
                 self.reps.add(rep)

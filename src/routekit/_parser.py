@@ -83,7 +83,13 @@ def parse_tree(source: Source) -> lark.Tree[Any]:
         offset = source.text.index("\x00")
         line, column = source.position(offset)
         raise RouteSyntaxError(
-            [Diagnostic("bad-character", "a NUL character is not allowed here", Span.point(offset, line, column))],
+            [
+                Diagnostic(
+                    "bad-character",
+                    "a NUL character is not allowed here",
+                    Span.point(offset, line, column),
+                )
+            ],
             source,
         )
     try:
@@ -102,11 +108,11 @@ def _diagnose(error: UnexpectedInput, source: Source) -> Diagnostic:
             "is a `}` or a closing quote missing?",
         )
     if isinstance(error, UnexpectedCharacters):
-        offset = error.pos_in_stream
+        offset = error.pos_in_stream or 0
         line, column = source.position(offset)
         span = Span.point(offset, line, column)
         char = source.text[offset] if offset < len(source.text) else ""
-        return _unexpected_character(char, source.text[offset:offset + 2], span)
+        return _unexpected_character(char, source.text[offset : offset + 2], span)
     if isinstance(error, UnexpectedToken):
         token = error.token
         if token.type == "$END":
@@ -133,7 +139,7 @@ def _unexpected_character(char: str, pair: str, span: Span) -> Diagnostic:
     if char == '"':
         return Diagnostic(
             "unterminated-string",
-            "this string is not closed: a string ends with `\"` on the same line",
+            'this string is not closed: a string ends with `"` on the same line',
             span,
         )
     if char == "'":
@@ -145,7 +151,10 @@ def _unexpected_character(char: str, pair: str, span: Span) -> Diagnostic:
         return Diagnostic("unexpected-character", f"unexpected `{pair}`", span, f"write `{word}`")
     if char == "=":
         return Diagnostic(
-            "unexpected-character", "unexpected `=`", span, "compare with `==`; `=` is only for define and set"
+            "unexpected-character",
+            "unexpected `=`",
+            span,
+            "compare with `==`; `=` is only for define and set",
         )
     shown = repr(char) if char.strip() else f"character {char!r}"
     return Diagnostic("unexpected-character", f"unexpected {shown}", span)

@@ -8,16 +8,15 @@ must not be able to hang the host.
 
 from __future__ import annotations
 
+import importlib
 import re
 import sys
 from typing import Any, Optional
 
-if sys.version_info >= (3, 11):
-    import re._constants as _sre_constants
-    import re._parser as _sre_parse
-else:  # pragma: no cover - depends on the Python version
-    import sre_constants as _sre_constants
-    import sre_parse as _sre_parse
+# The regex parser moved (and the old names warn) in Python 3.11.
+_NEW = sys.version_info >= (3, 11)
+_sre_constants: Any = importlib.import_module("re._constants" if _NEW else "sre_constants")
+_sre_parse: Any = importlib.import_module("re._parser" if _NEW else "sre_parse")
 
 _REPEATS = {_sre_constants.MAX_REPEAT, _sre_constants.MIN_REPEAT}
 if hasattr(_sre_constants, "POSSESSIVE_REPEAT"):
@@ -86,6 +85,6 @@ def _has_branch(items: Any) -> bool:
     return False
 
 
-def compile_pattern(pattern: str) -> "re.Pattern[str]":
+def compile_pattern(pattern: str) -> re.Pattern[str]:
     """Compile a `matches` pattern (raises re.error for bad syntax)."""
     return re.compile(pattern)

@@ -30,7 +30,7 @@ def loads(text: str, name: str = "<rules>") -> Plan:
     return compile_rules(rules, Source(name, text))
 
 
-def load(path: Union[str, "os.PathLike[str]"]) -> Plan:
+def load(path: Union[str, os.PathLike[str]]) -> Plan:
     """Read and compile the `.route` file at ``path`` (UTF-8)."""
     try:
         with open(path, encoding="utf-8") as handle:

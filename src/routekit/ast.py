@@ -17,7 +17,7 @@ from .source import UNKNOWN_SPAN, Span
 
 
 def _span() -> Span:
-    return attrs.field(default=UNKNOWN_SPAN, eq=False, repr=False)  # type: ignore[no-any-return]
+    return attrs.field(default=UNKNOWN_SPAN, eq=False, repr=False)
 
 
 # ---- values ----------------------------------------------------------------------

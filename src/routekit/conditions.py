@@ -285,9 +285,15 @@ def equals(left: Any, right: Any) -> Any:
     if isinstance(left, str) and isinstance(right, str):
         return normalize_text(left) == normalize_text(right)
     if isinstance(left, (dt.date, dt.datetime)) or isinstance(right, (dt.date, dt.datetime)):
-        want = dt.datetime if isinstance(left, dt.datetime) or isinstance(right, dt.datetime) else dt.date
-        if want is dt.datetime and (isinstance(left, dt.date) and not isinstance(left, dt.datetime) or
-                                    isinstance(right, dt.date) and not isinstance(right, dt.datetime)):
+        want = (
+            dt.datetime
+            if isinstance(left, dt.datetime) or isinstance(right, dt.datetime)
+            else dt.date
+        )
+        if want is dt.datetime and (
+            (isinstance(left, dt.date) and not isinstance(left, dt.datetime))
+            or (isinstance(right, dt.date) and not isinstance(right, dt.datetime))
+        ):
             want = dt.date
         a, b = as_date(left, want), as_date(right, want)
         if isinstance(a, Unknown):
@@ -302,7 +308,9 @@ def order(left: Any, right: Any) -> Any:
     """-1, 0 or 1 comparing numbers or dates (text read as the other side's kind), or `Unknown`."""
     if isinstance(left, bool) or isinstance(right, bool):
         flag = left if isinstance(left, bool) else right
-        return Unknown(f"{describe(flag)} cannot be ordered: <, >, between compare numbers and dates")
+        return Unknown(
+            f"{describe(flag)} cannot be ordered: <, >, between compare numbers and dates"
+        )
     if is_number(left) or is_number(right):
         a, b = as_number(left), as_number(right)
     elif isinstance(left, (dt.date, dt.datetime)) or isinstance(right, (dt.date, dt.datetime)):
@@ -424,8 +432,12 @@ class DefineRef(Node):
         if self.name in ctx.defines:
             result = ctx.defines[self.name]
             if ctx.events is not None:
-                ctx.emit("define", f"{self.name} → {_word(result)} (evaluated above)", define=self.name,
-                         result=_word(result))
+                ctx.emit(
+                    "define",
+                    f"{self.name} → {_word(result)} (evaluated above)",
+                    define=self.name,
+                    result=_word(result),
+                )
             return result
         assert self.target is not None
         if ctx.events is None:
@@ -437,8 +449,12 @@ class DefineRef(Node):
             ctx.depth -= 1
             ctx.events.insert(
                 index,
-                TraceEvent("define", f"{self.name} → {_word(result)}", ctx.depth,
-                           {"define": self.name, "result": _word(result)}),
+                TraceEvent(
+                    "define",
+                    f"{self.name} → {_word(result)}",
+                    ctx.depth,
+                    {"define": self.name, "result": _word(result)},
+                ),
             )
         ctx.defines[self.name] = result
         return result
@@ -484,7 +500,9 @@ class CompareTest(Test):
             same = equals(left, right)
             if isinstance(same, Unknown):
                 return None, f" ({same.reason})"
-            return (same if self.op == "==" else not same), f" ({describe(left)} vs {describe(right)})"
+            return (
+                same if self.op == "==" else not same
+            ), f" ({describe(left)} vs {describe(right)})"
         cmp = order(left, right)
         if isinstance(cmp, Unknown):
             return None, f" ({cmp.reason})"

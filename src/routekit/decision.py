@@ -44,8 +44,11 @@ class Decision:
 
     def headline(self) -> str:
         """One line: the outcome, who, and through which route."""
-        via = f' by route "{self.route}"' if self.route not in (None, "fallback") else (
-            " by the fallback" if self.route == "fallback" else " (no route matched)")
+        via = (
+            f' by route "{self.route}"'
+            if self.route not in (None, "fallback")
+            else (" by the fallback" if self.route == "fallback" else " (no route matched)")
+        )
         if self.outcome == "assigned":
             team = f" (team {self.team})" if self.team else ""
             return f"assigned to {self.assignee}{team}{via}"

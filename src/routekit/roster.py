@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import difflib
 import functools
 import sys
 from decimal import Decimal
@@ -118,11 +119,9 @@ def _zone_hint(name: str) -> Optional[str]:
     except Exception:  # pragma: no cover - no tz database to list
         return None
     folded = {n.casefold(): n for n in names}
-    if name.casefold() in folded:
-        return f"did you mean {folded[name.casefold()]!r}?"
-    key = name.casefold().replace(" ", "_")
-    hint = did_you_mean(key, folded)
-    return None if hint is None else f"did you mean {folded[hint.split(chr(39))[1]]!r}?"
+    key = name.strip().casefold().replace(" ", "_")
+    matches = [key] if key in folded else difflib.get_close_matches(key, folded, n=1, cutoff=0.8)
+    return f"did you mean {folded[matches[0]]!r}?" if matches else None
 
 
 def _check_now(now: Any, what: str = "now") -> None:

@@ -42,13 +42,12 @@ from typing import (
 from . import conditions as c
 from ._compiler import table_key_part
 from ._text import parse_number
-from .accounts import AccountMatcher, AccountMatch
+from .accounts import AccountMatch, AccountMatcher
 from .decision import Decision
 from .errors import (
     Diagnostic,
     LeadError,
     RouteError,
-    RoutekitError,
     RoutekitTypeError,
     RoutekitValueError,
     RoutekitWarning,
@@ -72,7 +71,9 @@ from .state import PERIODS, TeamChange, check_snapshot, member_count, strategy_s
 from .strategies import BUILTIN_STRATEGIES, Candidate, PickRequest, Strategy
 from .trace import TraceEvent
 
-AccountsArg = Union[Mapping[str, Mapping[str, Any]], Callable[[str], Optional[Mapping[str, Any]]], None]
+AccountsArg = Union[
+    Mapping[str, Mapping[str, Any]], Callable[[str], Optional[Mapping[str, Any]]], None
+]
 
 
 class _Outcome:
@@ -126,11 +127,14 @@ class Router:
             )
         self.plan = rules
         self._free_domains: FrozenSet[str] = frozenset(
-            d.strip().lower().rstrip(".") for d in _strings(free_email_domains, "free_email_domains")
+            d.strip().lower().rstrip(".")
+            for d in _strings(free_email_domains, "free_email_domains")
         )
         self._accounts_arg = accounts
         self._accounts = (
-            AccountMatcher(accounts, free_email_domains=self._free_domains) if accounts is not None else None
+            AccountMatcher(accounts, free_email_domains=self._free_domains)
+            if accounts is not None
+            else None
         )
         self._functions = self._check_functions(dict(functions or {}))
         self._strategies: Dict[str, Strategy] = {**BUILTIN_STRATEGIES, **dict(strategies or {})}
@@ -152,13 +156,16 @@ class Router:
         missing = sorted(r for r in self.plan.requirements.reps if r not in self.roster)
         if missing:
             warnings.warn(
-                f"{self.plan.name}: reps named in the rules but not in the roster: {', '.join(missing)}"
+                f"{self.plan.name}: reps named in the rules but not in the roster: "
+                f"{', '.join(missing)}"
                 " (they will never be assigned)",
                 RoutekitWarning,
                 stacklevel=3,
             )
 
-    def _check_functions(self, functions: Dict[str, Callable[..., Any]]) -> Dict[str, Callable[..., Any]]:
+    def _check_functions(
+        self, functions: Dict[str, Callable[..., Any]]
+    ) -> Dict[str, Callable[..., Any]]:
         for name, function in functions.items():
             if not isinstance(name, str) or not name.isidentifier():
                 raise RoutekitValueError(f"function names are identifiers, not {name!r}")
@@ -168,19 +175,29 @@ class Router:
                 raise RoutekitTypeError(f"functions[{name!r}] is not callable")
         problems: List[Diagnostic] = []
         for use in self.plan.requirements.host_functions:
-            function = functions.get(use.name)
-            if function is None:
+            found = functions.get(use.name)
+            if found is None:
                 hint = did_you_mean(use.name, [*functions, *c.BUILTIN_FUNCTIONS])
-                problems.append(Diagnostic(
-                    "unknown-function", f"there is no function named {use.name}", use.span,
-                    hint or "register it with Router(functions={...})"))
+                problems.append(
+                    Diagnostic(
+                        "unknown-function",
+                        f"there is no function named {use.name}",
+                        use.span,
+                        hint or "register it with Router(functions={...})",
+                    )
+                )
                 continue
             try:
-                inspect.signature(function).bind(*([None] * use.arity))
+                inspect.signature(found).bind(*([None] * use.arity))
             except TypeError:
-                problems.append(Diagnostic(
-                    "arity", f"{use.name}() cannot be called with {use.arity} argument"
-                    f"{'s' if use.arity != 1 else ''}", use.span))
+                problems.append(
+                    Diagnostic(
+                        "arity",
+                        f"{use.name}() cannot be called with {use.arity} argument"
+                        f"{'s' if use.arity != 1 else ''}",
+                        use.span,
+                    )
+                )
             except ValueError:  # no signature available (some builtins): trust the host
                 pass
         if problems:
@@ -212,7 +229,9 @@ class Router:
         width = len(table.key_getters)
         for key, value in rows.items():
             parts = key if isinstance(key, tuple) else (key,)
-            if len(parts) != width or not all(isinstance(p, (str, int, float, Decimal)) for p in parts):
+            if len(parts) != width or not all(
+                isinstance(p, (str, int, float, Decimal)) for p in parts
+            ):
                 raise RoutekitValueError(
                     f"tables[{table.name!r}]: key {key!r} must be {width} text or number value"
                     f"{'s' if width != 1 else ''}"
@@ -223,17 +242,22 @@ class Router:
             elif isinstance(value, Mapping) and isinstance(value.get("team"), str):
                 team = value["team"]
                 if team not in self.plan.teams:
-                    raise RoutekitValueError(f"tables[{table.name!r}][{key!r}]: there is no team {team}")
+                    raise RoutekitValueError(
+                        f"tables[{table.name!r}][{key!r}]: there is no team {team}"
+                    )
                 target = TeamTargetPlan(team, None, f"team {team}")
             else:
                 raise RoutekitValueError(
-                    f"tables[{table.name!r}][{key!r}] must be a rep id or {{'team': NAME}}, not {value!r}"
+                    f"tables[{table.name!r}][{key!r}] must be a rep id or {{'team': NAME}}, "
+                    f"not {value!r}"
                 )
             normalized = tuple(table_key_part(p) for p in parts)
             if normalized in index:
                 raise RoutekitValueError(f"tables[{table.name!r}]: the key {key!r} appears twice")
             index[normalized] = target
-        return TablePlan(table.name, table.key_texts, table.key_getters, index, table.else_target, True)
+        return TablePlan(
+            table.name, table.key_texts, table.key_getters, index, table.else_target, True
+        )
 
     def __reduce__(self) -> Tuple[Any, ...]:
         for name, function in self._functions.items():
@@ -241,13 +265,20 @@ class Router:
                 function, "__qualname__", ""
             ):
                 raise RoutekitTypeError(
-                    f"this Router cannot be pickled: function {name!r} is a lambda or a local function"
+                    f"this Router cannot be pickled: function {name!r} is a lambda "
+                    "or a local function"
                 )
-        if callable(self._accounts_arg) and not isinstance(self._accounts_arg, Mapping) and (
-            "<lambda>" in getattr(self._accounts_arg, "__qualname__", "<lambda>")
-            or "<locals>" in getattr(self._accounts_arg, "__qualname__", "")
+        if (
+            callable(self._accounts_arg)
+            and not isinstance(self._accounts_arg, Mapping)
+            and (
+                "<lambda>" in getattr(self._accounts_arg, "__qualname__", "<lambda>")
+                or "<locals>" in getattr(self._accounts_arg, "__qualname__", "")
+            )
         ):
-            raise RoutekitTypeError("this Router cannot be pickled: its accounts callable is a lambda")
+            raise RoutekitTypeError(
+                "this Router cannot be pickled: its accounts callable is a lambda"
+            )
         host_tables = {
             name: {_unkey(k): _untarget(t) for k, t in self._tables[name].index.items()}
             for name in self.plan.requirements.host_tables
@@ -258,7 +289,9 @@ class Router:
             "tables": host_tables,
             "functions": self._functions,
             "free_email_domains": sorted(self._free_domains),
-            "strategies": {k: v for k, v in self._strategies.items() if k not in BUILTIN_STRATEGIES},
+            "strategies": {
+                k: v for k, v in self._strategies.items() if k not in BUILTIN_STRATEGIES
+            },
         }
         return (_rebuild_router, (self.plan, kwargs))
 
@@ -274,11 +307,17 @@ class Router:
         if transact is None:
             raise RoutekitTypeError("state must be a MemoryState (or a store with transact())")
         _check_now(now)
-        decision: Decision = transact(lambda snapshot: self.decide(lead, now=now, snapshot=snapshot))
+        decision: Decision = transact(
+            lambda snapshot: self.decide(lead, now=now, snapshot=snapshot)
+        )
         return decision
 
     def decide(
-        self, lead: Mapping[str, Any], *, now: dt.datetime, snapshot: Optional[Mapping[str, Any]] = None
+        self,
+        lead: Mapping[str, Any],
+        *,
+        now: dt.datetime,
+        snapshot: Optional[Mapping[str, Any]] = None,
     ) -> Decision:
         """The decision for ``lead`` at ``now`` given a state ``snapshot`` (pure: nothing changes).
 
@@ -295,26 +334,38 @@ class Router:
 
     def _clean_lead(self, lead: Any, events: List[TraceEvent]) -> Mapping[str, Any]:
         if not isinstance(lead, Mapping):
-            raise LeadError(f"a lead is a mapping of field names to values, not {type(lead).__name__}")
+            raise LeadError(
+                f"a lead is a mapping of field names to values, not {type(lead).__name__}"
+            )
         try:
             bad_keys = [k for k in lead if not isinstance(k, str)]
         except Exception as error:
             raise LeadError(f"the lead's keys cannot be read: {error}") from None
         if bad_keys:
             shown = ", ".join(repr(k) for k in bad_keys[:5])
-            events.append(TraceEvent("lead", f"ignored keys that are not text: {shown}", 0,
-                                     {"ignored_keys": [repr(k) for k in bad_keys[:20]]}))
+            events.append(
+                TraceEvent(
+                    "lead",
+                    f"ignored keys that are not text: {shown}",
+                    0,
+                    {"ignored_keys": [repr(k) for k in bad_keys[:20]]},
+                )
+            )
             lead = {k: v for k, v in lead.items() if isinstance(k, str)}
         if self.plan.fields is not None:
             from .schema import Uncoercible, coerce_lead
 
-            coerced, notes = coerce_lead(lead, [(f.name, f.type_name, f.required) for f in self.plan.fields])
+            coerced, notes = coerce_lead(
+                lead, [(f.name, f.type_name, f.required) for f in self.plan.fields]
+            )
             for note in notes:
                 events.append(TraceEvent("lead", note, 0, {}))
             lead = {
-                k: (c.Unknown(v.problem) if isinstance(v, Uncoercible) else v) for k, v in coerced.items()
+                k: (c.Unknown(v.problem) if isinstance(v, Uncoercible) else v)
+                for k, v in coerced.items()
             }
-        return lead
+        cleaned: Mapping[str, Any] = lead
+        return cleaned
 
 
 def _rebuild_router(plan: Plan, kwargs: Dict[str, Any]) -> Router:
@@ -377,7 +428,12 @@ class _Run:
         self.account: Optional[Mapping[str, Any]] = None
         self.score: Optional[Union[int, Decimal]] = None
         self.ctx = c.EvalContext(
-            lead, now, router._functions, self._account_lookup, self._score_lookup, events,
+            lead,
+            now,
+            router._functions,
+            self._account_lookup,
+            self._score_lookup,
+            events,
             router._free_domains,
         )
 
@@ -396,11 +452,21 @@ class _Run:
                 match: AccountMatch = matcher.match(self.lead)
                 self.account = match.account
                 if match.account is not None:
-                    self.emit("account", f"account: matched {match.key} by the lead's {match.field}",
-                              ctx.depth, key=match.key, field=match.field, notes=list(match.notes))
+                    self.emit(
+                        "account",
+                        f"account: matched {match.key} by the lead's {match.field}",
+                        ctx.depth,
+                        key=match.key,
+                        field=match.field,
+                        notes=list(match.notes),
+                    )
                 else:
-                    self.emit("account", "account: none matched (" + "; ".join(match.notes) + ")",
-                              ctx.depth, notes=list(match.notes))
+                    self.emit(
+                        "account",
+                        "account: none matched (" + "; ".join(match.notes) + ")",
+                        ctx.depth,
+                        notes=list(match.notes),
+                    )
         return self.account
 
     def _score_lookup(self, ctx: c.EvalContext) -> Any:
@@ -426,9 +492,15 @@ class _Run:
             word = "unknown" if result is None else ("true" if result else "false")
             points = f"{'+' if item.points >= 0 else ''}{item.points}"
             detail = self.fold(item.condition, start, f"{item.text} → {word}")
-            self.events.insert(start, TraceEvent(
-                "score-item", f"{points} when {detail}{'' if counted else ' (not counted)'}", 1,
-                {"points": str(item.points), "result": word, "counted": counted}))
+            self.events.insert(
+                start,
+                TraceEvent(
+                    "score-item",
+                    f"{points} when {detail}{'' if counted else ' (not counted)'}",
+                    1,
+                    {"points": str(item.points), "result": word, "counted": counted},
+                ),
+            )
         self.ctx.depth = 0
         self.score = total
         self.events.insert(index, TraceEvent("score", f"score = {total}", 0, {"score": str(total)}))
@@ -448,18 +520,34 @@ class _Run:
 
     def try_route(self, route: RoutePlan) -> bool:
         if route.condition is None:
-            self.emit("route", f'route "{route.name}" → matches (no condition)', 0,
-                      route=route.name, result="true")
+            self.emit(
+                "route",
+                f'route "{route.name}" → matches (no condition)',
+                0,
+                route=route.name,
+                result="true",
+            )
             return True
         index = len(self.events)
         self.ctx.depth = 1
         result = route.condition.evaluate(self.ctx)
         self.ctx.depth = 0
         word = "unknown" if result is None else ("true" if result else "false")
-        verdict = "matches" if result is True else ("no match (unknown)" if result is None else "no match")
+        verdict = (
+            "matches"
+            if result is True
+            else ("no match (unknown)" if result is None else "no match")
+        )
         detail = self.fold(route.condition, index, route.condition_text)
-        self.events.insert(index, TraceEvent(
-            "route", f'route "{route.name}" → {verdict}: {detail}', 0, {"route": route.name, "result": word}))
+        self.events.insert(
+            index,
+            TraceEvent(
+                "route",
+                f'route "{route.name}" → {verdict}: {detail}',
+                0,
+                {"route": route.name, "result": word},
+            ),
+        )
         return result is True
 
     def fold(self, condition: c.Node, index: int, text: str) -> str:
@@ -557,8 +645,13 @@ class _Run:
         missing = [v for v in values if isinstance(v, c.Unknown)]
         cell: Optional[CellTarget] = None
         if missing:
-            self.emit("lookup", f"table {table.name}: key missing ({missing[0].reason})", depth,
-                      table=table.name, key=None)
+            self.emit(
+                "lookup",
+                f"table {table.name}: key missing ({missing[0].reason})",
+                depth,
+                table=table.name,
+                key=None,
+            )
             cell = table.else_target
             if cell is not None:
                 self.emit("lookup", f"table {table.name}: the else row → {cell.text}", depth)
@@ -566,13 +659,23 @@ class _Run:
             cell = _lookup(table, values)
             shown = ", ".join(c.describe(v) for v in values)
             if cell is not None:
-                self.emit("lookup", f"table {table.name}: {shown_key} = {shown} → {cell.text}", depth,
-                          table=table.name)
+                self.emit(
+                    "lookup",
+                    f"table {table.name}: {shown_key} = {shown} → {cell.text}",
+                    depth,
+                    table=table.name,
+                )
             else:
                 cell = table.else_target
-                where = f"the else row → {cell.text}" if cell is not None else "no row and no else row"
-                self.emit("lookup", f"table {table.name}: no row for {shown}: {where}", depth,
-                          table=table.name)
+                where = (
+                    f"the else row → {cell.text}" if cell is not None else "no row and no else row"
+                )
+                self.emit(
+                    "lookup",
+                    f"table {table.name}: no row for {shown}: {where}",
+                    depth,
+                    table=table.name,
+                )
         if cell is None:
             return None
         return self.resolve(cell, depth + 1)
@@ -584,8 +687,14 @@ class _Run:
         strategy_name = target.strategy or team.strategy
         strategy = self.router._strategies.get(strategy_name)
         if strategy is None:
-            self.emit("excluded", f"team {team.name}: the strategy {strategy_name} is not available "
-                      "in this version of routekit", depth, team=team.name, strategy=strategy_name)
+            self.emit(
+                "excluded",
+                f"team {team.name}: the strategy {strategy_name} is not available "
+                "in this version of routekit",
+                depth,
+                team=team.name,
+                strategy=strategy_name,
+            )
             return None
         if not team.members:
             self.emit("excluded", f"team {team.name} has no members", depth, team=team.name)
@@ -606,14 +715,31 @@ class _Run:
         pick = strategy.pick(request)
         chosen = next((cand for cand in eligible if cand.id == pick.rep), None)
         if chosen is None:  # a host strategy broke the protocol: never assign an ineligible rep
-            self.emit("excluded", f"team {team.name}: strategy {strategy_name} picked {pick.rep!r}, "
-                      "who is not eligible", depth)
+            self.emit(
+                "excluded",
+                f"team {team.name}: strategy {strategy_name} picked {pick.rep!r}, "
+                "who is not eligible",
+                depth,
+            )
             return None
-        self.emit("pick", f"{pick.rep} ({strategy_name}: {pick.reason})", depth,
-                  rep=pick.rep, team=team.name, strategy=strategy_name, **dict(pick.data))
+        self.emit(
+            "pick",
+            f"{pick.rep} ({strategy_name}: {pick.reason})",
+            depth,
+            rep=pick.rep,
+            team=team.name,
+            strategy=strategy_name,
+            **dict(pick.data),
+        )
         periods = tuple((p, period_key(self.now, chosen.rep.timezone, p)) for p in PERIODS)
-        change = TeamChange(team.name, pick.rep, strategy_name, pick.state, periods,
-                            tuple(m.rep for m in team.members))
+        change = TeamChange(
+            team.name,
+            pick.rep,
+            strategy_name,
+            pick.state,
+            periods,
+            tuple(m.rep for m in team.members),
+        )
         outcome = _Outcome("assigned")
         outcome.assignee = pick.rep
         outcome.team = team.name
@@ -640,16 +766,25 @@ class _Run:
                 reason = self.team_reason(team, member, rep, skill_cache)
             if reason is not None:
                 away.append(member)
-                self.emit("excluded", f"{member.rep}: {reason}", depth, rep=member.rep, reason=reason)
+                self.emit(
+                    "excluded", f"{member.rep}: {reason}", depth, rep=member.rep, reason=reason
+                )
                 continue
             assert rep is not None
             eligible.append(Candidate(member, rep, count))
         if team.max_ahead is not None and eligible:
             eligible = self.apply_max_ahead(team, eligible, away, depth)
         if eligible:
-            names = ", ".join(f"{cand.id} ({cand.count} {_period_word(period)})" for cand in eligible)
-            self.emit("candidate", f"eligible: {names}", depth, team=team.name,
-                      eligible=[cand.id for cand in eligible])
+            names = ", ".join(
+                f"{cand.id} ({cand.count} {_period_word(period)})" for cand in eligible
+            )
+            self.emit(
+                "candidate",
+                f"eligible: {names}",
+                depth,
+                team=team.name,
+                eligible=[cand.id for cand in eligible],
+            )
         return eligible, counts, away
 
     def team_reason(
@@ -711,7 +846,7 @@ def _lookup(table: TablePlan, values: Sequence[Any]) -> Optional[CellTarget]:
     found = table.index.get(key)
     if found is not None:
         return found
-    alternative = []
+    alternative: List[Tuple[str, Any]] = []
     changed = False
     for part, value in zip(key, values):
         if part[0] == "t" and isinstance(value, str):

@@ -82,9 +82,7 @@ def strategy_state(snapshot: Mapping[str, Any], team: str, strategy: str) -> Map
     return found if isinstance(found, Mapping) else {}
 
 
-def member_count(
-    snapshot: Mapping[str, Any], team: str, member: str, period: str, key: str
-) -> int:
+def member_count(snapshot: Mapping[str, Any], team: str, member: str, period: str, key: str) -> int:
     """How many leads ``member`` got from ``team`` in the period ``key`` (0 if another period)."""
     counts = team_state(snapshot, team).get("counts", {}).get(member, {})
     entry = counts.get(period) if isinstance(counts, Mapping) else None
@@ -124,7 +122,8 @@ def check_snapshot(snapshot: Any) -> Mapping[str, Any]:
         raise RoutekitTypeError(f"a state snapshot is a mapping, not {type(snapshot).__name__}")
     if snapshot.get("format", STATE_FORMAT) != STATE_FORMAT:
         raise RoutekitValueError(
-            f"this snapshot has format {snapshot.get('format')!r}; routekit reads format {STATE_FORMAT}"
+            f"this snapshot has format {snapshot.get('format')!r}; "
+            f"routekit reads format {STATE_FORMAT}"
         )
     version = snapshot.get("version", 0)
     if not isinstance(version, int) or isinstance(version, bool) or version < 0:

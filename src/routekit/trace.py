@@ -25,7 +25,12 @@ class TraceEvent:
     data: Mapping[str, Any] = attrs.field(factory=dict)
 
     def to_dict(self) -> Dict[str, Any]:
-        return {"kind": self.kind, "message": self.message, "depth": self.depth, **_jsonable(self.data)}
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "depth": self.depth,
+            **_jsonable(self.data),
+        }
 
 
 def render_text(events: Sequence[TraceEvent]) -> str:
@@ -75,7 +80,9 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
-        return value if value == value and value not in (float("inf"), float("-inf")) else str(value)
+        return (
+            value if value == value and value not in (float("inf"), float("-inf")) else str(value)
+        )
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

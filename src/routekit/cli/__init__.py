@@ -63,12 +63,19 @@ def _parser() -> argparse.ArgumentParser:
     explain = commands.add_parser("explain", help="route a lead and explain the decision")
     explain.add_argument("file", metavar="FILE", help="a .route file")
     explain.add_argument("--lead", required=True, help="the lead as JSON, or @path to a JSON file")
-    explain.add_argument("--roster", help="the roster as JSON, or @path (default: FILE.roster.json "
-                         "beside the rules, else every rep the rules name, always available)")
+    explain.add_argument(
+        "--roster",
+        help="the roster as JSON, or @path (default: FILE.roster.json "
+        "beside the rules, else every rep the rules name, always available)",
+    )
     explain.add_argument("--accounts", help="accounts as JSON {domain: record}, or @path")
     explain.add_argument("--tables", help="host tables as JSON {name: {key: rep}}, or @path")
-    explain.add_argument("--state", help="a state snapshot as JSON, or @path (default: a fresh state)")
-    explain.add_argument("--now", help="the decision time, ISO 8601 with a zone (default: the clock)")
+    explain.add_argument(
+        "--state", help="a state snapshot as JSON, or @path (default: a fresh state)"
+    )
+    explain.add_argument(
+        "--now", help="the decision time, ISO 8601 with a zone (default: the clock)"
+    )
     explain.add_argument("--json", action="store_true", help="print the decision as JSON")
     explain.set_defaults(handler=_explain)
     return parser
@@ -84,8 +91,10 @@ def _check(args: argparse.Namespace) -> int:
             print(str(error), file=sys.stderr)
             continue
         summary = plan.describe()
-        print(f"{path}: ok ({len(summary['routes'])} routes, {len(summary['teams'])} teams, "
-              f"{len(summary['tables'])} tables{', fallback' if summary['fallback'] else ''})")
+        print(
+            f"{path}: ok ({len(summary['routes'])} routes, {len(summary['teams'])} teams, "
+            f"{len(summary['tables'])} tables{', fallback' if summary['fallback'] else ''})"
+        )
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
@@ -116,7 +125,11 @@ def _explain(args: argparse.Namespace) -> int:
                 print(f"--- lead {index + 1} ---")
             print(decision.explain())
     if args.json:
-        print(json.dumps(outputs if isinstance(leads, list) else outputs[0], indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                outputs if isinstance(leads, list) else outputs[0], indent=2, ensure_ascii=False
+            )
+        )
     return EXIT_OK
 
 
@@ -135,7 +148,7 @@ def _roster_for(plan: Plan, rules_path: str, roster_arg: Optional[str]) -> List[
     if isinstance(roster, Mapping) and "reps" in roster:
         roster = roster["reps"]
     if not isinstance(roster, list):
-        raise CliError("a roster is a JSON list of reps (or an object with a \"reps\" list)")
+        raise CliError('a roster is a JSON list of reps (or an object with a "reps" list)')
     return roster
 
 

@@ -66,7 +66,8 @@ class Pick:
 class Strategy(Protocol):
     """Anything with a ``name`` and a pure ``pick``; register it by name."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def pick(self, request: PickRequest) -> Pick: ...
 
