@@ -61,7 +61,7 @@ def roster_error(raw: Any) -> RosterError:
 
 def test_hours_text_with_several_clauses() -> None:
     hours = WeeklyHours.parse("Mon-Fri 09:00-17:00; Sat 10:00-13:00")
-    assert hours.windows == tuple((d, 540, 1020) for d in range(5)) + ((5, 600, 780),)
+    assert hours.windows == (*((d, 540, 1020) for d in range(5)), (5, 600, 780))
     assert str(hours) == "Mon-Fri 09:00-17:00; Sat 10:00-13:00"
 
 
@@ -127,8 +127,22 @@ def test_hours_errors_name_rep_and_field(value: Any, message: str) -> None:
     assert message in str(error)
 
 
+def test_hours_used_directly() -> None:
+    assert WeeklyHours.parse("daily 00:00-24:00").always
+    assert WeeklyHours.parse("Mon 00:00-00:00; Tue-Sun 00:00-24:00").always
+    assert not WeeklyHours.parse("Mon-Fri 09:00-17:00").always
+    with pytest.raises(RoutekitValueError, match="is not a day"):
+        WeeklyHours.parse("Someday 09:00-17:00")
+    with pytest.raises(RoutekitValueError, match="no working-hours windows"):
+        WeeklyHours(())
+    with pytest.raises(RoutekitValueError, match="bad working-hours window"):
+        WeeklyHours(((7, 0, 60),))
+
+
 def test_unknown_day_suggests() -> None:
-    assert "did you mean 'tuesday'?" in str(roster_error({"id": "x", "hours": "Tuseday 09:00-10:00"}))
+    assert "did you mean 'tuesday'?" in str(
+        roster_error({"id": "x", "hours": "Tuseday 09:00-10:00"})
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1056,3 +1070,42 @@ def test_weekly_recurrence_matches_arithmetic(start: dt.date, interval: int, pro
     when = dt.datetime.combine(day, dt.time(12), tzinfo=UTC)
     expected = probe >= 0 and probe % (7 * interval) == 0
     assert (r.absence_at(when) is not None) == expected
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 30)
+    | st.floats(allow_nan=True)
+    | st.sampled_from(
+        [
+            "",
+            "Mon-Fri 09:00-17:00",
+            "Fri 22:00-06:00",
+            "2026-12-24",
+            "2026-12-24T10:00:00Z",
+            "FREQ=WEEKLY",
+            "DTSTART:20261106\nRRULE:FREQ=WEEKLY;BYDAY=FR",
+            "UTC",
+            "Europe/Berlin",
+            "mon",
+        ]
+    )
+    | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(fields=st.dictionaries(st.sampled_from(sorted(FULL)), json_values, max_size=6))
+def test_from_mapping_raises_only_roster_errors(fields: Dict[str, Any]) -> None:
+    fields["id"] = "fuzz"
+    try:
+        r = Rep.from_mapping(fields)
+    except RosterError as error:
+        assert error.rep == "fuzz" and error.field in FULL
+    else:
+        assert Rep.from_mapping(json.loads(json.dumps(r.to_mapping()))) == r

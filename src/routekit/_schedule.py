@@ -23,14 +23,16 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import re
+from collections import abc
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import attrs
 from dateutil.rrule import rrulestr  # type: ignore[import-untyped, unused-ignore]
 
 from ._text import parse_date, parse_datetime
-from .errors import did_you_mean
+from .errors import RoutekitValueError, did_you_mean
 
 __all__ = [
     "DAY_ABBR",
@@ -71,8 +73,12 @@ _WINDOW = re.compile(r"([0-9]{1,2}):([0-9]{2})\s*[-\u2013\u2014]\s*([0-9]{1,2}):
 _DASHES = re.compile(r"\s*[-\u2013\u2014]\s*")
 
 
-class ScheduleError(ValueError):
-    """A schedule value that does not parse; ``roster`` re-raises it naming the rep and field."""
+class ScheduleError(RoutekitValueError):
+    """A schedule value that does not parse or make sense.
+
+    ``Rep`` re-raises it as a ``RosterError`` naming the rep and the field; raised directly (say
+    from ``WeeklyHours.parse``) it is a ``RoutekitValueError`` like any other misuse.
+    """
 
 
 # ---------------------------------------------------------------------------------------------
@@ -204,12 +210,10 @@ class WeeklyHours:
         """
         if isinstance(value, WeeklyHours):
             return value
-        windows: List[Tuple[int, int, int]] = []
         if isinstance(value, str):
-            for clause in re.split(r"[;\n]", value):
-                if clause.strip():
-                    windows.extend(_parse_clause(clause))
-        elif isinstance(value, Mapping):
+            return _parse_hours_text(value)
+        windows: List[Tuple[int, int, int]] = []
+        if isinstance(value, abc.Mapping):
             for key, spec in value.items():
                 if not isinstance(key, str):
                     raise ScheduleError(f"day {key!r} must be text like 'mon' or 'mon-fri'")
@@ -256,6 +260,16 @@ class WeeklyHours:
 
     def __str__(self) -> str:
         return self.to_text()
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_hours_text(text: str) -> WeeklyHours:
+    """Parse hours text once per distinct text: many reps share the same hours."""
+    windows: List[Tuple[int, int, int]] = []
+    for clause in re.split(r"[;\n]", text):
+        if clause.strip():
+            windows.extend(_parse_clause(clause))
+    return WeeklyHours(tuple(windows))
 
 
 def _parse_clause(clause: str) -> List[Tuple[int, int, int]]:
@@ -526,9 +540,8 @@ def _rule_lines(text: str) -> Tuple[List[str], Optional[dt.date]]:
 
 
 def _ordinal(n: int) -> str:
-    if n % 100 in (11, 12, 13):
-        return f"{n}th"
-    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }"
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _describe_rule(lines: Sequence[str], start: dt.date) -> str:
@@ -650,6 +663,14 @@ class RecurringOff(Absence):
         return raw
 
 
+@functools.lru_cache(maxsize=256)
+def _recurring(
+    rule: str, start: Optional[dt.date], hours: Optional[Tuple[int, int]]
+) -> RecurringOff:
+    """Build a recurrence once per distinct value; reps sharing it share its occurrence cache."""
+    return RecurringOff(rule, start, hours)
+
+
 def _is_rule_text(text: str) -> bool:
     head = text.lstrip().upper()
     return head.startswith(("RRULE", "DTSTART", "FREQ=", "EXDATE", "RDATE")) or "\n" in text
@@ -704,7 +725,7 @@ def parse_absence(raw: Any, what: str = "entry") -> Absence:
     if isinstance(raw, str):
         if _is_rule_text(raw):
             try:
-                return RecurringOff(raw.strip())
+                return _recurring(raw.strip(), None, None)
             except ScheduleError as exc:
                 raise ScheduleError(f"{what}: {exc}") from None
         value = _date_or_instant(raw, what)
@@ -717,7 +738,7 @@ def parse_absence(raw: Any, what: str = "entry") -> Absence:
         raise ScheduleError(f"{what} is a single date-time; give a range [start, end] instead")
     if isinstance(raw, dt.date):
         return DaysOff(raw, raw)
-    if isinstance(raw, Mapping):
+    if isinstance(raw, abc.Mapping):
         unknown = [k for k in raw if k not in _ABSENCE_KEYS]
         if unknown:
             hint = did_you_mean(str(unknown[0]), _ABSENCE_KEYS)
@@ -767,6 +788,6 @@ def _parse_rule_mapping(raw: Mapping[str, Any], what: str) -> Absence:
             raise ScheduleError(f"{what}: 'hours' must be text like '13:00-17:00'")
         hours = _parse_window(raw["hours"])
     try:
-        return RecurringOff(rule.strip(), start, hours)
+        return _recurring(rule.strip(), start, hours)
     except ScheduleError as exc:
         raise ScheduleError(f"{what}: {exc}") from None

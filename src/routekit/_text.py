@@ -16,6 +16,11 @@ Number = Union[int, Decimal]
 _PLAIN = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?\Z")
 _GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?\Z")
 _MAX_DIGITS = 30
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_ISO_DATETIME = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?)"
+    r"(Z|z|[+-][0-9]{2}:[0-9]{2})\Z"
+)
 
 
 def normalize_text(text: str) -> str:
@@ -49,8 +54,11 @@ def parse_number(text: str) -> Optional[Number]:
 
 def parse_date(text: str) -> Optional[dt.date]:
     """An ISO calendar date (``2026-12-24``), or None."""
+    stripped = text.strip()
+    if not _ISO_DATE.match(stripped):  # the same strict form on every Python version
+        return None
     try:
-        return dt.date.fromisoformat(text.strip())
+        return dt.date.fromisoformat(stripped)
     except ValueError:
         return None
 
@@ -61,13 +69,18 @@ def parse_datetime(text: str) -> Optional[dt.datetime]:
     A date-time without a zone is refused: a bare local time means nothing to a router
     serving reps in many time zones.
     """
-    stripped = text.strip()
-    if len(stripped) < 11 or len(stripped) > 40:
+    match = _ISO_DATETIME.match(text.strip())
+    if match is None:  # the same strict form on every Python version
         return None
-    if stripped.endswith(("Z", "z")):
-        stripped = stripped[:-1] + "+00:00"
+    day, clock, zone = match.groups()
+    if len(clock) == 5:
+        clock += ":00"
+    if "." in clock:  # Python 3.8 reads only 3 or 6 fraction digits
+        whole, fraction = clock.split(".")
+        clock = f"{whole}.{fraction.ljust(6, '0')}"
+    zone = "+00:00" if zone in ("Z", "z") else zone
     try:
-        value = dt.datetime.fromisoformat(stripped)
+        value = dt.datetime.fromisoformat(f"{day}T{clock}{zone}")
     except ValueError:
         return None
     if value.tzinfo is None or value.utcoffset() is None:

@@ -23,6 +23,7 @@ import datetime as dt
 import difflib
 import functools
 import sys
+from collections import abc
 from decimal import Decimal
 from typing import (
     Any,
@@ -236,7 +237,7 @@ def _number_out(value: Number) -> Any:
 
 
 def _items(value: Any, what: str) -> List[Any]:
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+    if isinstance(value, (str, bytes, abc.Mapping)) or not isinstance(value, abc.Iterable):
         raise ScheduleError(f"{what} must be a list, not {type(value).__name__}")
     return list(value)
 
@@ -267,7 +268,7 @@ def _busy(value: Any) -> Tuple[Tuple[dt.datetime, dt.datetime], ...]:
     intervals = []
     for i, item in enumerate(_items(value, "busy")):
         what = f"busy interval {i}"
-        if isinstance(item, Mapping):
+        if isinstance(item, abc.Mapping):
             if set(item) != {"start", "end"}:
                 raise ScheduleError(f"{what} must have exactly 'start' and 'end'")
             start_raw, end_raw = item["start"], item["end"]
@@ -391,7 +392,7 @@ class Rep:
         A JSON ``null`` means "not given" for every field but ``id``.
         Raises RosterError naming the rep and the field.
         """
-        if not isinstance(raw, Mapping):
+        if not isinstance(raw, abc.Mapping):
             raise RosterError(f"a rep must be a mapping, not {type(raw).__name__}")
         raw_id = raw.get("id")
         rep_id = raw_id.strip() if isinstance(raw_id, str) and raw_id.strip() else None
@@ -556,9 +557,10 @@ class Roster:
 
     reps: Tuple[Rep, ...]
     _by_id: Dict[str, Rep] = attrs.field(init=False, eq=False, repr=False)
+    _ids: Tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __init__(self, reps: Iterable[Union[Rep, Mapping[str, Any]]] = ()) -> None:
-        if isinstance(reps, (str, bytes, Mapping)) or not isinstance(reps, Iterable):
+        if isinstance(reps, (str, bytes, abc.Mapping)) or not isinstance(reps, abc.Iterable):
             raise RosterError(f"the roster must be a list of reps, not {type(reps).__name__}")
         built: List[Rep] = []
         by_id: Dict[str, Rep] = {}
@@ -566,7 +568,7 @@ class Roster:
         for index, item in enumerate(reps):
             if isinstance(item, Rep):
                 rep = item
-            elif isinstance(item, Mapping):
+            elif isinstance(item, abc.Mapping):
                 if "id" not in item:
                     raise RosterError(f"roster item {index} has no 'id'", field="id")
                 rep = Rep.from_mapping(item)
@@ -585,6 +587,7 @@ class Roster:
             built.append(rep)
         self.__attrs_init__(tuple(built))
         object.__setattr__(self, "_by_id", by_id)
+        object.__setattr__(self, "_ids", tuple(by_id))
 
     @classmethod
     def from_items(cls, items: Iterable[Union[Rep, Mapping[str, Any]]]) -> Roster:
@@ -598,7 +601,7 @@ class Roster:
     @property
     def ids(self) -> Tuple[str, ...]:
         """The rep ids in roster order."""
-        return tuple(self._by_id)
+        return self._ids
 
     def __contains__(self, item: object) -> bool:
         if isinstance(item, Rep):

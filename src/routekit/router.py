@@ -42,7 +42,7 @@ from typing import (
 from . import conditions as c
 from ._compiler import table_key_part
 from ._text import parse_number
-from .accounts import AccountMatch, AccountMatcher
+from .accounts import AccountMatch, AccountMatcher, normalize_domains
 from .decision import Decision
 from .errors import (
     Diagnostic,
@@ -126,10 +126,7 @@ class Router:
                 f"Router() takes the rules from routekit.load()/loads(), not {type(rules).__name__}"
             )
         self.plan = rules
-        self._free_domains: FrozenSet[str] = frozenset(
-            d.strip().lower().rstrip(".")
-            for d in _strings(free_email_domains, "free_email_domains")
-        )
+        self._free_domains: FrozenSet[str] = normalize_domains(free_email_domains)
         self._accounts_arg = accounts
         self._accounts = (
             AccountMatcher(accounts, free_email_domains=self._free_domains)
@@ -385,16 +382,6 @@ def _untarget(target: CellTarget) -> Any:
     if isinstance(target, RepTargetPlan):
         return target.rep
     raise RoutekitTypeError("a host table row points to a rep or a team")  # pragma: no cover
-
-
-def _strings(values: Iterable[str], what: str) -> List[str]:
-    if isinstance(values, str):
-        raise RoutekitTypeError(f"{what} is a list of domains, not one string")
-    out = list(values)
-    for value in out:
-        if not isinstance(value, str):
-            raise RoutekitTypeError(f"{what} holds text, not {type(value).__name__}")
-    return out
 
 
 def _check_now(now: Any) -> None:
@@ -713,6 +700,9 @@ class _Run:
             away=tuple(away),
         )
         pick = strategy.pick(request)
+        if pick.rep is None:  # the strategy found nobody it may pick (e.g. no capacity set)
+            self.emit("excluded", f"team {team.name}: {pick.reason}", depth, team=team.name)
+            return None
         chosen = next((cand for cand in eligible if cand.id == pick.rep), None)
         if chosen is None:  # a host strategy broke the protocol: never assign an ineligible rep
             self.emit(
@@ -734,7 +724,7 @@ class _Run:
         periods = tuple((p, period_key(self.now, chosen.rep.timezone, p)) for p in PERIODS)
         change = TeamChange(
             team.name,
-            pick.rep,
+            chosen.id,
             strategy_name,
             pick.state,
             periods,

@@ -55,9 +55,15 @@ class PickRequest:
 
 @attrs.frozen
 class Pick:
-    """The chosen member, the new state of the (team, strategy) slot, and why."""
+    """The chosen member, the new state of the (team, strategy) slot, and why.
 
-    rep: str
+    ``rep`` is None when the strategy finds nobody among the eligible members it can use
+    (``least_loaded`` when no member has a capacity, ``first_available`` when nobody is
+    free within 14 days): the team then yields nobody, ``reason`` says why, and the
+    assignment goes on to its ``else`` target. ``state`` is not stored in that case.
+    """
+
+    rep: Optional[str]
     state: Mapping[str, Any]
     reason: str
     data: Mapping[str, Any] = attrs.field(factory=dict)
