@@ -15,7 +15,7 @@ EXAMPLE = str(ROOT / "examples" / "inbound.route")
 NOW = "2026-11-23T17:00:00Z"
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> "tuple[int, str, str]":
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
