@@ -620,7 +620,7 @@ def test_end_to_end_each_strategy() -> None:
 
 
 def test_end_to_end_priority_overflow_and_least_loaded_else() -> None:
-    roster = [{"id": "a", "active": False}, {"id": "b"}, {"id": "c"}]
+    roster: List[Dict[str, Any]] = [{"id": "a", "active": False}, {"id": "b"}, {"id": "c"}]
     r = router(roster)
     state = routekit.MemoryState()
     assert route_many(r, state, "pri pri pri") == "bcb"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import json
 import sys
 import warnings
@@ -78,7 +79,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     explain.add_argument("--json", action="store_true", help="print the decision as JSON")
     explain.set_defaults(handler=_explain)
+
+    for module_name in _SUBCOMMAND_MODULES:
+        module = importlib.import_module(f"{__name__}.{module_name}")
+        module.register(commands)
     return parser
+
+
+# Each module named here defines ``register(commands)``, adding one subcommand to the
+# argparse sub-parsers with ``set_defaults(handler=...)``; a handler returns the exit code
+# and may raise `CliError` (exit 2) or a `RoutekitError` (printed, exit 1).
+_SUBCOMMAND_MODULES: List[str] = []
 
 
 def _check(args: argparse.Namespace) -> int:
