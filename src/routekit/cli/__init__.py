@@ -8,7 +8,6 @@ its explanation.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import importlib
 import json
 import sys
@@ -18,17 +17,13 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 from .._version import __version__
 from ..api import load
 from ..errors import RoutekitError, RoutekitWarning
-from ..plan import Plan
 from ..router import Router
 from ..state import MemoryState
+from ._common import CliError, json_arg, parse_now, roster_for
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
-
-
-class CliError(Exception):
-    """A problem with the command line or its input files: printed, exit 2."""
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -111,19 +106,19 @@ def _check(args: argparse.Namespace) -> int:
 
 def _explain(args: argparse.Namespace) -> int:
     plan = load(args.file)
-    roster = _roster_for(plan, args.file, args.roster)
-    accounts = _json_arg(args.accounts, "--accounts") if args.accounts else None
-    tables = _json_arg(args.tables, "--tables") if args.tables else None
+    roster = roster_for(plan, args.file, args.roster)
+    accounts = json_arg(args.accounts, "--accounts") if args.accounts else None
+    tables = json_arg(args.tables, "--tables") if args.tables else None
     if accounts is not None and not isinstance(accounts, Mapping):
         raise CliError("--accounts must be a JSON object mapping domains to account records")
-    snapshot = _json_arg(args.state, "--state") if args.state else None
-    now = _now(args.now)
+    snapshot = json_arg(args.state, "--state") if args.state else None
+    now = parse_now(args.now)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RoutekitWarning)
         router = Router(plan, roster=roster, accounts=accounts, tables=tables)
     for warning in caught:
         print(f"warning: {warning.message}", file=sys.stderr)
-    leads = _json_arg(args.lead, "--lead")
+    leads = json_arg(args.lead, "--lead")
     batch: List[Any] = leads if isinstance(leads, list) else [leads]
     state = MemoryState(snapshot)
     outputs: List[Dict[str, Any]] = []
@@ -142,55 +137,3 @@ def _explain(args: argparse.Namespace) -> int:
             )
         )
     return EXIT_OK
-
-
-def _roster_for(plan: Plan, rules_path: str, roster_arg: Optional[str]) -> List[Any]:
-    if roster_arg:
-        roster = _json_arg(roster_arg, "--roster")
-    else:
-        beside = rules_path[: -len(".route")] if rules_path.endswith(".route") else rules_path
-        try:
-            with open(beside + ".roster.json", encoding="utf-8") as handle:
-                roster = json.load(handle)
-        except FileNotFoundError:
-            return [{"id": rep} for rep in sorted(plan.requirements.reps)]
-        except (OSError, ValueError) as error:
-            raise CliError(f"{beside}.roster.json: {error}") from None
-    if isinstance(roster, Mapping) and "reps" in roster:
-        roster = roster["reps"]
-    if not isinstance(roster, list):
-        raise CliError('a roster is a JSON list of reps (or an object with a "reps" list)')
-    return roster
-
-
-def _json_arg(value: str, option: str) -> Any:
-    """JSON given inline, or read from ``@path``."""
-    if value.startswith("@"):
-        path = value[1:]
-        try:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-        except OSError as error:
-            raise CliError(f"{option}: cannot read {path}: {error.strerror}") from None
-        where = path
-    else:
-        text, where = value, option
-    try:
-        return json.loads(text)
-    except ValueError as error:
-        raise CliError(f"{where}: not valid JSON: {error}") from None
-
-
-def _now(text: Optional[str]) -> dt.datetime:
-    if text is None:
-        return dt.datetime.now(dt.timezone.utc)
-    stripped = text.strip()
-    if stripped.endswith(("Z", "z")):
-        stripped = stripped[:-1] + "+00:00"
-    try:
-        value = dt.datetime.fromisoformat(stripped)
-    except ValueError:
-        raise CliError(f"--now: {text!r} is not an ISO 8601 date-time") from None
-    if value.tzinfo is None:
-        raise CliError(f"--now: {text!r} has no time zone (add Z or an offset such as +02:00)")
-    return value
