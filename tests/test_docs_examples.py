@@ -46,7 +46,7 @@ class Block(NamedTuple):
     line: int  # 1-based line of the first line of the block's content
     lang: str
     text: str
-    output: Optional["Block"]  # an ```output block directly after this one
+    output: Optional[Block]  # an ```output block directly after this one
 
     @property
     def where(self) -> str:
@@ -54,7 +54,7 @@ class Block(NamedTuple):
 
 
 def _raw_blocks(path: Path) -> Iterator[tuple[int, int, str, str]]:
-    """(first content line, line after the closing fence, lang, text) for each fenced block."""
+    """(1-based first content line, 0-based index after the closing fence, lang, text)."""
     lines = path.read_text(encoding="utf-8").splitlines()
     i = 0
     while i < len(lines):
@@ -74,7 +74,7 @@ def _raw_blocks(path: Path) -> Iterator[tuple[int, int, str, str]]:
             line = lines[j]
             # remove the fence's own indentation (a block inside a list item)
             cut = len(line) - len(line.lstrip(" \t"))
-            body.append(line[min(indent, cut):])
+            body.append(line[min(indent, cut) :])
             j += 1
         yield i + 2, j + 1, lang, "\n".join(body) + "\n"
         i = j + 1
@@ -90,7 +90,7 @@ def blocks(path: Path) -> List[Block]:
         output = None
         if k + 1 < len(raw) and raw[k + 1][2] == "output":
             nxt_line = raw[k + 1][0]
-            between = lines[after - 1 : nxt_line - 2]
+            between = lines[after : nxt_line - 2]
             if all(not gap.strip() for gap in between):
                 output = Block(path, nxt_line, "output", raw[k + 1][3], None)
         found.append(Block(path, line, lang, text, output))

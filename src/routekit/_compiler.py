@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union
 from . import ast
 from . import conditions as c
 from ._builder import RESERVED_WORDS
+from ._codegen import compile_matcher
 from ._regex import unsafe_reason
 from ._text import normalize_text, parse_number
 from .errors import Diagnostic, RouteError, did_you_mean
@@ -115,6 +116,10 @@ class _Compiler:
             raise RouteError(
                 sorted(self.diagnostics, key=lambda d: (d.span.start, d.code)), self.source
             )
+        fast_match, fast_score, fast_source = compile_matcher(
+            [route.condition for route in routes],
+            [(item.points, item.condition) for item in (score or ())],
+        )
         fields = None
         if self.fields is not None:
             fields = tuple(FieldPlan(f.name, f.type_name, f.required) for f in self.fields.items)
@@ -137,6 +142,9 @@ class _Compiler:
                 host_tables=frozenset(n for n, t in self.tables.items() if t.from_host),
                 reps=frozenset(self.reps),
             ),
+            fast_match=fast_match,
+            fast_score=fast_score,
+            fast_source=fast_source,
         )
 
     def collect(self) -> None:
@@ -259,6 +267,11 @@ class _Compiler:
     # ---- conditions --------------------------------------------------------------------
 
     def condition(self, node: ast.Condition) -> c.Node:
+        compiled = self.condition_node(node)
+        compiled.origin = node  # the fast path reads the shape of the test from its AST
+        return compiled
+
+    def condition_node(self, node: ast.Condition) -> c.Node:
         text = self.text(node.span)
         if isinstance(node, ast.Or):
             return c.AnyOf([self.condition(i) for i in node.items], text)

@@ -367,6 +367,7 @@ class Node:
     """A compiled condition. ``text`` is its source text, used in the trace."""
 
     text: str = ""
+    origin: Any = None  # the AST node it was compiled from (set by the compiler)
 
     def evaluate(self, ctx: EvalContext) -> TV:  # pragma: no cover - overridden
         raise NotImplementedError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Dict, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
 
 import attrs
 
@@ -34,8 +34,26 @@ class Decision:
     attributes: Mapping[str, Any] = attrs.field(factory=dict)
     score: Optional[Union[int, Decimal]] = None
     changes: Tuple[TeamChange, ...] = ()
-    trace: Tuple[TraceEvent, ...] = ()
+    _trace: Optional[Tuple[TraceEvent, ...]] = attrs.field(default=(), eq=False, repr=False)
     now: Optional[dt.datetime] = attrs.field(default=None, eq=False)
+    _replay: Optional[Callable[[], Tuple[TraceEvent, ...]]] = attrs.field(
+        default=None, eq=False, repr=False
+    )
+
+    @property
+    def trace(self) -> Tuple[TraceEvent, ...]:
+        """Every step of the decision, as `TraceEvent` objects.
+
+        The fast path records only what it needs; the full trace is rebuilt on first
+        access by deciding again with tracing on, which gives the same events because a
+        decision is a pure function of its inputs.
+        """
+        if self._trace is None:
+            assert self._replay is not None
+            object.__setattr__(self, "_trace", self._replay())
+            object.__setattr__(self, "_replay", None)
+        assert self._trace is not None
+        return self._trace
 
     def explain(self) -> str:
         """The decision and every step that led to it, as text a sales-ops person can follow."""

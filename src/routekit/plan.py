@@ -8,7 +8,7 @@ no compiled closure ever needs to be pickled.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, FrozenSet, Mapping, Optional, Tuple, Union
 
 import attrs
 
@@ -158,6 +158,9 @@ class Plan:
     fields: Optional[Tuple[FieldPlan, ...]] = attrs.field(repr=False)
     expectations: Tuple[ast.Expect, ...] = attrs.field(repr=False)
     requirements: Requirements = attrs.field(repr=False)
+    fast_match: Callable[[Any, Any], int] = attrs.field(repr=False)
+    fast_score: Optional[Callable[[Any, Any], Any]] = attrs.field(repr=False)
+    fast_source: str = attrs.field(repr=False)
 
     @property
     def route_names(self) -> Tuple[str, ...]:

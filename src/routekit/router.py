@@ -40,6 +40,7 @@ from typing import (
 )
 
 from . import conditions as c
+from ._codegen import Env
 from ._compiler import table_key_part
 from ._text import parse_number
 from .accounts import AccountMatch, AccountMatcher, normalize_domains
@@ -48,6 +49,7 @@ from .errors import (
     Diagnostic,
     LeadError,
     RouteError,
+    RoutekitError,
     RoutekitTypeError,
     RoutekitValueError,
     RoutekitWarning,
@@ -324,20 +326,49 @@ class Router:
         """
         _check_now(now)
         snapshot = check_snapshot(snapshot)
-        events: List[TraceEvent] = []
-        lead = self._clean_lead(lead, events)
-        run = _Run(self, lead, now, snapshot, events)
-        return run.decide()
+        cleaned, notes = self._clean_lead(lead)
+        run = _Run(self, cleaned, now, snapshot, None, lead_notes=notes)
+        try:
+            return run.decide()
+        except RoutekitError:
+            raise
+        except Exception:  # the fast path met something it does not handle: use the reference
+            return self._decide_eager(cleaned, now, snapshot, notes)
 
-    def _clean_lead(self, lead: Any, events: List[TraceEvent]) -> Mapping[str, Any]:
-        if not isinstance(lead, Mapping):
+    def match(self, lead: Mapping[str, Any], *, now: dt.datetime) -> Optional[str]:
+        """The name of the route that would decide ``lead`` (``"fallback"`` or None), without
+        picking anyone: for previews, diffs and benchmarks of the matching step alone."""
+        _check_now(now)
+        cleaned, notes = self._clean_lead(lead)
+        run = _Run(self, cleaned, now, {}, None, lead_notes=notes)
+        run.compute_score()
+        index = self.plan.fast_match(cleaned, run.env)
+        if index >= 0:
+            return self.plan.routes[index].name
+        return "fallback" if self.plan.fallback is not None else None
+
+    def _decide_eager(
+        self,
+        lead: Mapping[str, Any],
+        now: dt.datetime,
+        snapshot: Mapping[str, Any],
+        notes: Tuple[TraceEvent, ...] = (),
+    ) -> Decision:
+        """Decide with the trace built as evaluation goes (the reference path; for tests)."""
+        return _Run(self, lead, now, snapshot, list(notes), lead_notes=notes).decide()
+
+    def _clean_lead(self, lead: Any) -> Tuple[Mapping[str, Any], Tuple[TraceEvent, ...]]:
+        """A private copy of the lead (a replayed trace must see the same values) and notes."""
+        events: List[TraceEvent] = []
+        if lead.__class__ is not dict and not isinstance(lead, Mapping):
             raise LeadError(
                 f"a lead is a mapping of field names to values, not {type(lead).__name__}"
             )
         try:
-            bad_keys = [k for k in lead if not isinstance(k, str)]
+            lead = dict(lead)
+            bad_keys = [k for k in lead if k.__class__ is not str and not isinstance(k, str)]
         except Exception as error:
-            raise LeadError(f"the lead's keys cannot be read: {error}") from None
+            raise LeadError(f"the lead cannot be read: {error}") from None
         if bad_keys:
             shown = ", ".join(repr(k) for k in bad_keys[:5])
             events.append(
@@ -362,7 +393,7 @@ class Router:
                 for k, v in coerced.items()
             }
         cleaned: Mapping[str, Any] = lead
-        return cleaned
+        return cleaned, tuple(events)
 
 
 def _rebuild_router(plan: Plan, kwargs: Dict[str, Any]) -> Router:
@@ -403,8 +434,12 @@ class _Run:
         lead: Mapping[str, Any],
         now: dt.datetime,
         snapshot: Mapping[str, Any],
-        events: List[TraceEvent],
+        events: Optional[List[TraceEvent]],
+        recorded_account: Optional[AccountMatch] = None,
+        lead_notes: Tuple[TraceEvent, ...] = (),
     ) -> None:
+        self.lead_notes = lead_notes
+        self.periods: Dict[Tuple[str, str], str] = {}
         self.router = router
         self.plan = router.plan
         self.lead = lead
@@ -413,6 +448,7 @@ class _Run:
         self.events = events
         self.account_done = False
         self.account: Optional[Mapping[str, Any]] = None
+        self.account_match: Optional[AccountMatch] = recorded_account
         self.score: Optional[Union[int, Decimal]] = None
         self.ctx = c.EvalContext(
             lead,
@@ -423,9 +459,28 @@ class _Run:
             events,
             router._free_domains,
         )
+        self.env = Env(self._context)
+
+    def _context(self) -> c.EvalContext:
+        return self.ctx
+
+    def period(self, timezone: str, period: str) -> str:
+        """The calendar period containing ``now`` in ``timezone`` (cached per decision)."""
+        key = (timezone, period)
+        found = self.periods.get(key)
+        if found is None:
+            found = self.periods[key] = period_key(self.now, timezone, period)
+        return found
+
+    @property
+    def log(self) -> List[TraceEvent]:
+        """The trace so far; only the traced (reference or replay) path has one."""
+        assert self.events is not None
+        return self.events
 
     def emit(self, kind: str, message: str, depth: int = 0, **data: Any) -> None:
-        self.events.append(TraceEvent(kind, message, depth, data))
+        if self.events is not None:
+            self.events.append(TraceEvent(kind, message, depth, data))
 
     # ---- lazily computed facts ----------------------------------------------------------
 
@@ -435,25 +490,27 @@ class _Run:
             matcher = self.router._accounts
             if matcher is None:
                 self.emit("account", "account: no accounts were given to the router", ctx.depth)
+                return None
+            match = self.account_match
+            if match is None:  # a replay reuses the match recorded by the fast path
+                match = self.account_match = matcher.match(self.lead)
+            self.account = match.account
+            if match.account is not None:
+                self.emit(
+                    "account",
+                    f"account: matched {match.key} by the lead's {match.field}",
+                    ctx.depth,
+                    key=match.key,
+                    field=match.field,
+                    notes=list(match.notes),
+                )
             else:
-                match: AccountMatch = matcher.match(self.lead)
-                self.account = match.account
-                if match.account is not None:
-                    self.emit(
-                        "account",
-                        f"account: matched {match.key} by the lead's {match.field}",
-                        ctx.depth,
-                        key=match.key,
-                        field=match.field,
-                        notes=list(match.notes),
-                    )
-                else:
-                    self.emit(
-                        "account",
-                        "account: none matched (" + "; ".join(match.notes) + ")",
-                        ctx.depth,
-                        notes=list(match.notes),
-                    )
+                self.emit(
+                    "account",
+                    "account: none matched (" + "; ".join(match.notes) + ")",
+                    ctx.depth,
+                    notes=list(match.notes),
+                )
         return self.account
 
     def _score_lookup(self, ctx: c.EvalContext) -> Any:
@@ -465,11 +522,15 @@ class _Run:
         items = self.plan.score
         if items is None:
             return
-        index = len(self.events)
+        if self.events is None:
+            self.score = self.plan.fast_score(self.lead, self.env)  # type: ignore[misc]
+            return
+        events = self.log
+        index = len(events)
         self.ctx.depth = 1
         total: Union[int, Decimal] = 0
         for item in items:
-            start = len(self.events)
+            start = len(events)
             self.ctx.depth = 2
             result = item.condition.evaluate(self.ctx)
             self.ctx.depth = 1
@@ -479,7 +540,7 @@ class _Run:
             word = "unknown" if result is None else ("true" if result else "false")
             points = f"{'+' if item.points >= 0 else ''}{item.points}"
             detail = self.fold(item.condition, start, f"{item.text} → {word}")
-            self.events.insert(
+            events.insert(
                 start,
                 TraceEvent(
                     "score-item",
@@ -490,12 +551,20 @@ class _Run:
             )
         self.ctx.depth = 0
         self.score = total
-        self.events.insert(index, TraceEvent("score", f"score = {total}", 0, {"score": str(total)}))
+        events.insert(index, TraceEvent("score", f"score = {total}", 0, {"score": str(total)}))
 
     # ---- routes -----------------------------------------------------------------------
 
     def decide(self) -> Decision:
         self.compute_score()
+        if self.events is None:
+            index = self.plan.fast_match(self.lead, self.env)
+            if index >= 0:
+                route = self.plan.routes[index]
+                return self.finish(route, self.act(route))
+            if self.plan.fallback is not None:
+                return self.finish(self.plan.fallback, self.act(self.plan.fallback))
+            return self.finish(None, _Outcome("unrouted"))
         for route in self.plan.routes:
             if self.try_route(route):
                 return self.finish(route, self.act(route))
@@ -515,7 +584,8 @@ class _Run:
                 result="true",
             )
             return True
-        index = len(self.events)
+        events = self.log
+        index = len(events)
         self.ctx.depth = 1
         result = route.condition.evaluate(self.ctx)
         self.ctx.depth = 0
@@ -526,7 +596,7 @@ class _Run:
             else ("no match (unknown)" if result is None else "no match")
         )
         detail = self.fold(route.condition, index, route.condition_text)
-        self.events.insert(
+        events.insert(
             index,
             TraceEvent(
                 "route",
@@ -539,16 +609,18 @@ class _Run:
 
     def fold(self, condition: c.Node, index: int, text: str) -> str:
         """A lone test's event is folded into its parent's line, so simple routes read as one."""
-        added = self.events[index:]
+        events = self.log
+        added = events[index:]
         if isinstance(condition, c.Test) and len(added) == 1 and added[0].kind == "test":
-            del self.events[index:]
+            del events[index:]
             return added[0].message
         return text
 
     def finish(self, route: Optional[RoutePlan], outcome: _Outcome) -> Decision:
         attributes: Dict[str, Any] = dict(route.attributes) if route is not None else {}
-        for name, value in attributes.items():
-            self.emit("set", f"set {name} = {c.describe(value)}", 1, name=name)
+        if self.events is not None:
+            for name, value in attributes.items():
+                self.emit("set", f"set {name} = {c.describe(value)}", 1, name=name)
         return Decision(
             outcome=outcome.outcome,
             assignee=outcome.assignee,
@@ -559,9 +631,23 @@ class _Run:
             attributes=attributes,
             score=self.score,
             changes=outcome.changes,
-            trace=tuple(self.events),
+            trace=tuple(self.events) if self.events is not None else None,
             now=self.now,
+            replay=self.replay if self.events is None else None,
         )
+
+    def replay(self) -> Tuple[TraceEvent, ...]:
+        """The full trace, rebuilt by deciding again with tracing on (decisions are pure)."""
+        run = _Run(
+            self.router,
+            self.lead,
+            self.now,
+            self.snapshot,
+            list(self.lead_notes),
+            self.account_match,
+            self.lead_notes,
+        )
+        return run.decide().trace
 
     def act(self, route: RoutePlan) -> _Outcome:
         if route.kind == "reject":
@@ -575,7 +661,9 @@ class _Run:
             self.emit("redirect", f"redirect to {route.url}", 1)
             return outcome
         for position, target in enumerate(route.targets):
-            if position > 0:
+            if self.events is None:
+                pass
+            elif position > 0:
                 self.emit("else", f"else {target.text}", 1, target=target.text)
             else:
                 self.emit("assign", f"assign {target.text}", 1, target=target.text)
@@ -712,16 +800,17 @@ class _Run:
                 depth,
             )
             return None
-        self.emit(
-            "pick",
-            f"{pick.rep} ({strategy_name}: {pick.reason})",
-            depth,
-            rep=pick.rep,
-            team=team.name,
-            strategy=strategy_name,
-            **dict(pick.data),
-        )
-        periods = tuple((p, period_key(self.now, chosen.rep.timezone, p)) for p in PERIODS)
+        if self.events is not None:
+            self.emit(
+                "pick",
+                f"{pick.rep} ({strategy_name}: {pick.reason})",
+                depth,
+                rep=pick.rep,
+                team=team.name,
+                strategy=strategy_name,
+                **dict(pick.data),
+            )
+        periods = tuple((p, self.period(chosen.rep.timezone, p)) for p in PERIODS)
         change = TeamChange(
             team.name,
             chosen.id,
@@ -748,7 +837,7 @@ class _Run:
             rep = self.router.roster.get(member.rep)
             count = 0
             if rep is not None:
-                key = period_key(self.now, rep.timezone, period)
+                key = self.period(rep.timezone, period)
                 count = member_count(self.snapshot, team.name, member.rep, period, key)
             counts[member.rep] = count
             reason = self.person_reason(member.rep, rep)
@@ -756,15 +845,16 @@ class _Run:
                 reason = self.team_reason(team, member, rep, skill_cache)
             if reason is not None:
                 away.append(member)
-                self.emit(
-                    "excluded", f"{member.rep}: {reason}", depth, rep=member.rep, reason=reason
-                )
+                if self.events is not None:
+                    self.emit(
+                        "excluded", f"{member.rep}: {reason}", depth, rep=member.rep, reason=reason
+                    )
                 continue
             assert rep is not None
             eligible.append(Candidate(member, rep, count))
         if team.max_ahead is not None and eligible:
             eligible = self.apply_max_ahead(team, eligible, away, depth)
-        if eligible:
+        if eligible and self.events is not None:
             names = ", ".join(
                 f"{cand.id} ({cand.count} {_period_word(period)})" for cand in eligible
             )
@@ -782,7 +872,7 @@ class _Run:
     ) -> Optional[str]:
         if team.cap is not None:
             limit, cap_period = team.cap
-            key = period_key(self.now, rep.timezone, cap_period)
+            key = self.period(rep.timezone, cap_period)
             used = member_count(self.snapshot, team.name, member.rep, cap_period, key)
             if used >= limit:
                 return f"at cap {used}/{limit} {_period_word(cap_period)}"

@@ -71,21 +71,30 @@ def _short(value: Any) -> str:
     return str(value)
 
 
+_EMPTY: Mapping[str, Any] = {}
+
+
+def _is_mapping(value: Any) -> bool:
+    return value.__class__ is dict or isinstance(
+        value, Mapping
+    )  # dict first: the ABC check is slow
+
+
 def team_state(snapshot: Mapping[str, Any], team: str) -> Mapping[str, Any]:
     teams = snapshot.get("teams", {})
-    found = teams.get(team) if isinstance(teams, Mapping) else None
-    return found if isinstance(found, Mapping) else {}
+    found = teams.get(team) if _is_mapping(teams) else None
+    return found if _is_mapping(found) else _EMPTY  # type: ignore[return-value]
 
 
 def strategy_state(snapshot: Mapping[str, Any], team: str, strategy: str) -> Mapping[str, Any]:
     found = team_state(snapshot, team).get("strategies", {}).get(strategy)
-    return found if isinstance(found, Mapping) else {}
+    return found if _is_mapping(found) else {}
 
 
 def member_count(snapshot: Mapping[str, Any], team: str, member: str, period: str, key: str) -> int:
     """How many leads ``member`` got from ``team`` in the period ``key`` (0 if another period)."""
     counts = team_state(snapshot, team).get("counts", {}).get(member, {})
-    entry = counts.get(period) if isinstance(counts, Mapping) else None
+    entry = counts.get(period) if _is_mapping(counts) else None
     if isinstance(entry, (list, tuple)) and len(entry) == 2 and entry[0] == key:
         return int(entry[1])
     return 0
@@ -118,7 +127,7 @@ def check_snapshot(snapshot: Any) -> Mapping[str, Any]:
     """Validate a snapshot's outline (a host may hand in anything), returning it."""
     if snapshot is None:
         return empty_snapshot()
-    if not isinstance(snapshot, Mapping):
+    if not _is_mapping(snapshot):
         raise RoutekitTypeError(f"a state snapshot is a mapping, not {type(snapshot).__name__}")
     if snapshot.get("format", STATE_FORMAT) != STATE_FORMAT:
         raise RoutekitValueError(
@@ -128,9 +137,10 @@ def check_snapshot(snapshot: Any) -> Mapping[str, Any]:
     version = snapshot.get("version", 0)
     if not isinstance(version, int) or isinstance(version, bool) or version < 0:
         raise RoutekitValueError("a snapshot's version is a whole number >= 0")
-    if not isinstance(snapshot.get("teams", {}), Mapping):
+    if not _is_mapping(snapshot.get("teams", {})):
         raise RoutekitValueError("a snapshot's teams are a mapping")
-    return snapshot
+    checked: Mapping[str, Any] = snapshot
+    return checked
 
 
 class StateConflict(RoutekitValueError):

@@ -1,0 +1,158 @@
+"""routekit benchmarks: run by hand, print tables. Never part of the test suite.
+
+    python benchmarks/run.py            # everything
+    python benchmarks/run.py --quick    # fewer leads and repetitions
+
+Every goal is a ratio measured in one run, so machine noise cancels: each contender is
+timed several times, interleaved, and the best (least disturbed) run is kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import os
+import subprocess
+import sys
+import time
+from typing import Any, Callable, Dict, List, Sequence
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "src"))
+sys.path.insert(0, HERE)
+
+from rules24 import RULES, generate_leads, hand_written  # noqa: E402
+
+import routekit  # noqa: E402
+
+NOW = dt.datetime(2026, 11, 23, 17, tzinfo=dt.timezone.utc)
+ROSTER = [{"id": r} for r in ["alex", "blake", "casey", "taylor", "jordan", "sam"]]
+
+
+def best_of(runs: int, contenders: Dict[str, Callable[[], None]], per: int) -> Dict[str, float]:
+    """Microseconds per item for each contender: the best of ``runs`` interleaved runs."""
+    best = {name: float("inf") for name in contenders}
+    for _ in range(runs):
+        for name, work in contenders.items():
+            gc.collect()
+            start = time.perf_counter()
+            work()
+            best[name] = min(best[name], (time.perf_counter() - start) / per * 1e6)
+    return best
+
+
+def table(title: str, header: Sequence[str], rows: List[Sequence[Any]]) -> None:
+    print(f"\n{title}\n")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join("---" for _ in header) + "|")
+    for row in rows:
+        print("| " + " | ".join(str(cell) for cell in row) + " |")
+
+
+def bench_24(count: int, runs: int) -> None:
+    plan = routekit.loads(RULES, "bench24.route")
+    router = routekit.Router(plan, roster=ROSTER)
+    leads = generate_leads(count)
+    for lead in leads[:2000]:  # verify first: every engine must give the same answers
+        expected = hand_written(lead)
+        got = router.match(lead, now=NOW)
+        assert got == expected, (lead, got, expected)
+        assert (router.decide(lead, now=NOW).route or "fallback") == expected
+    state = routekit.MemoryState()
+
+    def hand() -> None:
+        for lead in leads:
+            hand_written(lead)
+
+    def match() -> None:
+        for lead in leads:
+            router.match(lead, now=NOW)
+
+    def decide() -> None:
+        for lead in leads:
+            router.decide(lead, now=NOW)
+
+    def route() -> None:
+        for lead in leads:
+            router.route(lead, now=NOW, state=state)
+
+    def explained() -> None:
+        for lead in leads[: count // 10]:
+            router.decide(lead, now=NOW).explain()
+
+    times = best_of(runs, {"hand": hand, "match": match, "decide": decide, "route": route}, count)
+    times["explain"] = best_of(max(1, runs // 2), {"explain": explained}, count // 10)["explain"]
+    base = times["hand"]
+    rows = [
+        ("hand-written Python if/elif (matching)", f"{base:.2f}", "1×", ""),
+        (
+            "routekit `Router.match` (matching)",
+            f"{times['match']:.2f}",
+            f"{times['match'] / base:.1f}×",
+            "goal ≤ 2×",
+        ),
+        (
+            "routekit `Router.decide` (match + team pick + decision)",
+            f"{times['decide']:.2f}",
+            f"{times['decide'] / base:.1f}×",
+            "goal ≤ 5×",
+        ),
+        (
+            "routekit `Router.route` (decide + apply to MemoryState)",
+            f"{times['route']:.2f}",
+            f"{times['route'] / base:.1f}×",
+            "",
+        ),
+        (
+            "routekit `decide(...).explain()` (full trace rebuilt)",
+            f"{times['explain']:.2f}",
+            f"{times['explain'] / base:.1f}×",
+            "on demand only",
+        ),
+    ]
+    table(
+        f"24-route rule set, {count:,} leads, best of {runs}",
+        ["engine", "µs per lead", "vs hand-written", "goal"],
+        rows,
+    )
+
+
+def bench_load() -> None:
+    code = "import time; t=time.perf_counter(); import routekit; print(time.perf_counter()-t)"
+    import_s = min(
+        float(
+            subprocess.check_output(
+                [sys.executable, "-c", code],
+                env={**os.environ, "PYTHONPATH": os.path.join(HERE, "..", "src")},
+            ).decode()
+        )
+        for _ in range(3)
+    )
+    rows: List[Sequence[Any]] = [("`import routekit`", f"{import_s * 1000:.0f} ms", "goal < 50 ms")]
+    start = time.perf_counter()
+    routekit.loads(RULES, "bench24.route")
+    rows.append(
+        (
+            "24-route file (parser already built)",
+            f"{(time.perf_counter() - start) * 1000:.1f} ms",
+            "goal < 20 ms",
+        )
+    )
+    table("Loading", ["what", "time", "goal"], rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    count, runs = (5_000, 3) if args.quick else (20_000, 5)
+    print(
+        f"routekit {routekit.__version__}, Python {sys.version.split()[0]}, {os.cpu_count()} cores"
+    )
+    bench_24(count, runs)
+    bench_load()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,320 @@
+"""The fast path: route conditions and score items compiled to one Python function.
+
+Theory of operation
+-------------------
+Evaluating a condition needs only two questions answered: is it *true*, and is it
+*false* (neither means unknown). For a condition C the generator writes two Python
+boolean expressions, T(C) and F(C):
+
+    T(a and b) = T(a) and T(b)        F(a and b) = F(a) or F(b)
+    T(a or b)  = T(a) or T(b)         F(a or b)  = F(a) and F(b)
+    T(not a)   = F(a)                 F(not a)   = T(a)
+
+so three-valued logic costs nothing at run time. Leaf tests of the common shapes (a
+top-level field compared with text, a text list, or a number; `is missing`/`is present`)
+are inlined for the common value types (text, int, float) and defer to the compiled
+test object from `routekit.conditions` for anything else, so the semantics stay exactly
+those of the reference evaluator. Everything else calls the compiled object.
+
+Safety: no text from a rule file ever becomes code. Field names, literals and compiled
+objects are bound as globals with names routekit makes (``f0``, ``c3``, ``n7``), and the
+source is assembled only from those names and fixed templates.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
+
+from . import ast
+from . import conditions as c
+from ._text import normalize_text
+
+MAX_INLINE_DEFINE_LEAVES = 12
+
+
+class Env:
+    """Per-decision helpers for the generated code: the lazily made evaluation context."""
+
+    __slots__ = ("_ctx", "make_ctx")
+
+    def __init__(self, make_ctx: Callable[[], c.EvalContext]) -> None:
+        self._ctx: Optional[c.EvalContext] = None
+        self.make_ctx = make_ctx
+
+    def ctx(self) -> c.EvalContext:
+        if self._ctx is None:
+            self._ctx = self.make_ctx()
+        return self._ctx
+
+
+def _t(node: c.Node, env: Env) -> bool:
+    return node.evaluate(env.ctx()) is True
+
+
+def _f(node: c.Node, env: Env) -> bool:
+    return node.evaluate(env.ctx()) is False
+
+
+MatchFunction = Callable[[Any, Env], int]
+ScoreFunction = Callable[[Any, Env], Any]
+
+
+class _Generator:
+    def __init__(self) -> None:
+        self.globals: Dict[str, Any] = {
+            "_t": _t,
+            "_f": _f,
+            "_missing": c.is_missing,
+            "_str": str,
+            "_int": int,
+            "_float": float,
+        }
+        self.fields: Dict[str, int] = {}  # top-level field name -> slot
+        self.text_fields: Set[int] = set()
+        self.consts: Dict[Tuple[str, Any], str] = {}
+        self.count = 0
+
+    # ---- names --------------------------------------------------------------------
+
+    def bind(self, prefix: str, value: Any) -> str:
+        name = f"{prefix}{self.count}"
+        self.count += 1
+        self.globals[name] = value
+        return name
+
+    def const(self, value: Any) -> str:
+        key = (
+            type(value).__name__,
+            value if not isinstance(value, (set, frozenset)) else tuple(sorted(value)),
+        )
+        found = self.consts.get(key)
+        if found is None:
+            found = self.consts[key] = self.bind("c", value)
+        return found
+
+    def field(self, name: str, text: bool) -> int:
+        slot = self.fields.get(name)
+        if slot is None:
+            slot = self.fields[name] = len(self.fields)
+            self.globals[f"f{slot}"] = name
+        if text:
+            self.text_fields.add(slot)
+        return slot
+
+    # ---- conditions ---------------------------------------------------------------------
+
+    def pair(self, node: c.Node, budget: List[int]) -> Tuple[str, str]:
+        """(T, F) expressions for ``node``."""
+        if isinstance(node, c.AllOf):
+            parts = [self.pair(i, budget) for i in node.items]
+            return _join(" and ", [t for t, _ in parts]), _join(" or ", [f for _, f in parts])
+        if isinstance(node, c.AnyOf):
+            parts = [self.pair(i, budget) for i in node.items]
+            return _join(" or ", [t for t, _ in parts]), _join(" and ", [f for _, f in parts])
+        if isinstance(node, c.Negation):
+            t, f = self.pair(node.item, budget)
+            return f, t
+        if (
+            isinstance(node, c.DefineRef)
+            and node.target is not None
+            and _leaves(node.target) <= MAX_INLINE_DEFINE_LEAVES
+            and budget[0] > 0
+        ):
+            budget[0] -= 1
+            return self.pair(node.target, budget)
+        inline = self.leaf(node)
+        if inline is not None:
+            return inline
+        name = self.bind("n", node)
+        return f"_t({name}, env)", f"_f({name}, env)"
+
+    def leaf(self, node: c.Node) -> Optional[Tuple[str, str]]:
+        origin = node.origin
+        if isinstance(origin, ast.Presence):
+            slot = self.simple_field(origin.value)
+            if slot is None:
+                return None
+            missing = f"_missing(v{slot})"
+            return (f"not {missing}", missing) if origin.present else (missing, f"not {missing}")
+        if isinstance(origin, ast.Compare):
+            return self.compare(node, origin)
+        if isinstance(origin, ast.In):
+            return self.membership(node, origin)
+        if isinstance(origin, ast.Between):
+            return self.between(node, origin)
+        if isinstance(origin, ast.Affix):
+            return self.affix(node, origin)
+        return None
+
+    def affix(self, node: c.Node, origin: ast.Affix) -> Optional[Tuple[str, str]]:
+        operand = origin.operand
+        if not isinstance(operand, ast.Literal) or not isinstance(operand.value, str):
+            return None
+        key = normalize_text(operand.value)
+        slot = self.simple_field(origin.value, text=True)
+        if slot is None or not key:
+            return None
+        k = self.const(key)
+        method = "startswith" if origin.kind == "starts" else "endswith"
+        slow_t, slow_f = self.slow(node, slot)
+        test = f"k{slot}.{method}({k})"
+        return (f"({test} if k{slot} else {slow_t})", f"((not {test}) if k{slot} else {slow_f})")
+
+    def simple_field(self, value: ast.Value, text: bool = False) -> Optional[int]:
+        if isinstance(value, ast.LeadPath) and len(value.steps) == 1:
+            return self.field(value.steps[0], text)
+        return None
+
+    def slow(self, node: c.Node, slot: int) -> Tuple[str, str]:
+        name = self.bind("n", node)
+        return (
+            f"(v{slot} is not None and _t({name}, env))",
+            f"(v{slot} is not None and _f({name}, env))",
+        )
+
+    def compare(self, node: c.Node, origin: ast.Compare) -> Optional[Tuple[str, str]]:
+        left, right, op = origin.left, origin.right, origin.op
+        if isinstance(left, ast.Literal) and not isinstance(right, ast.Literal):
+            left, right = right, left
+            op = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(op, op)
+        if not isinstance(right, ast.Literal):
+            return None
+        literal = right.value
+        if isinstance(literal, str) and op in ("==", "!="):
+            key = normalize_text(literal)
+            if not key:
+                return None
+            slot = self.simple_field(left, text=True)
+            if slot is None:
+                return None
+            k = self.const(key)
+            slow_t, slow_f = self.slow(node, slot)
+            same, differ = f"k{slot} == {k}", f"k{slot} != {k}"
+            t_fast, f_fast = (same, differ) if op == "==" else (differ, same)
+            return (f"({t_fast} if k{slot} else {slow_t})", f"({f_fast} if k{slot} else {slow_f})")
+        if _is_plain_number(literal) and op in ("<", "<=", ">", ">="):
+            slot = self.simple_field(left)
+            if slot is None:
+                return None
+            n = self.const(literal)
+            slow_t, slow_f = self.slow(node, slot)
+            guard = _number_guard(slot)
+            test = f"v{slot} {op} {n}"
+            return (
+                f"(({test}) if {guard} else {slow_t})",
+                f"((not {test}) if {guard} else {slow_f})",
+            )
+        return None
+
+    def membership(self, node: c.Node, origin: ast.In) -> Optional[Tuple[str, str]]:
+        if not isinstance(origin.options, ast.ListValue) or not origin.options.items:
+            return None
+        keys = []
+        for item in origin.options.items:
+            if not isinstance(item, ast.Literal) or not isinstance(item.value, str):
+                return None
+            key = normalize_text(item.value)
+            if not key:
+                return None
+            keys.append(key)
+        slot = self.simple_field(origin.value, text=True)
+        if slot is None:
+            return None
+        s = self.const(frozenset(keys))
+        slow_t, slow_f = self.slow(node, slot)
+        inside, outside = f"k{slot} in {s}", f"k{slot} not in {s}"
+        t_fast, f_fast = (outside, inside) if origin.negated else (inside, outside)
+        return (f"({t_fast} if k{slot} else {slow_t})", f"({f_fast} if k{slot} else {slow_f})")
+
+    def between(self, node: c.Node, origin: ast.Between) -> Optional[Tuple[str, str]]:
+        low, high = origin.low, origin.high
+        if not (isinstance(low, ast.Literal) and isinstance(high, ast.Literal)):
+            return None
+        if not (_is_plain_number(low.value) and _is_plain_number(high.value)):
+            return None
+        slot = self.simple_field(origin.value)
+        if slot is None:
+            return None
+        lo, hi = self.const(low.value), self.const(high.value)
+        slow_t, slow_f = self.slow(node, slot)
+        guard = (
+            f"(v{slot}.__class__ is _int or (v{slot}.__class__ is _float and v{slot} == v{slot}))"
+        )
+        test = f"{lo} <= v{slot} <= {hi}"
+        return (f"(({test}) if {guard} else {slow_t})", f"((not {test}) if {guard} else {slow_f})")
+
+    # ---- functions -----------------------------------------------------------------------
+
+    def prologue(self) -> List[str]:
+        lines = ["    get = lead.get"]
+        for slot in self.fields.values():
+            lines.append(f"    v{slot} = get(f{slot})")
+            if slot in self.text_fields:
+                v = f"v{slot}"
+                lines.append(
+                    f"    k{slot} = {v}.strip().casefold() if {v}.__class__ is _str else None"
+                )
+        return lines
+
+
+def _number_guard(slot: int) -> str:
+    """Plain int, or a float that is not NaN: the values the inline comparison handles."""
+    v = f"v{slot}"
+    return f"({v}.__class__ is _int or ({v}.__class__ is _float and {v} == {v}))"
+
+
+def _join(sep: str, parts: Sequence[str]) -> str:
+    return "(" + sep.join(parts) + ")" if len(parts) > 1 else parts[0]
+
+
+def _is_plain_number(value: Any) -> bool:
+    return (
+        isinstance(value, (int, Decimal))
+        and not isinstance(value, bool)
+        and (not isinstance(value, Decimal) or value.is_finite())
+    )
+
+
+def _leaves(node: c.Node) -> int:
+    if isinstance(node, (c.AllOf, c.AnyOf)):
+        return sum(_leaves(i) for i in node.items)
+    if isinstance(node, c.Negation):
+        return _leaves(node.item)
+    return 1
+
+
+def compile_matcher(
+    conditions: Sequence[Optional[c.Node]], score_items: Sequence[Tuple[Any, c.Node]]
+) -> Tuple[MatchFunction, Optional[ScoreFunction], str]:
+    """Generate ``match(lead, env) -> route index or -1`` and ``score(lead, env)``.
+
+    Returns both functions and the generated source (for tests and curious readers).
+    """
+    gen = _Generator()
+    budget = [64]
+    body: List[str] = []
+    for index, node in enumerate(conditions):
+        if node is None:
+            body.append(f"    return {index}")
+            break
+        t, _ = gen.pair(node, budget)
+        body.append(f"    if {t}:\n        return {index}")
+    body.append("    return -1")
+    score_body: List[str] = []
+    if score_items:
+        score_body.append("    total = 0")
+        for points, node in score_items:
+            t, _ = gen.pair(node, budget)
+            p = gen.const(points)
+            score_body.append(f"    if {t}:\n        total += {p}")
+        score_body.append("    return total")
+    prologue = gen.prologue()
+    source = "def match(lead, env):\n" + "\n".join(prologue + body) + "\n"
+    if score_body:
+        source += "\n\ndef score(lead, env):\n" + "\n".join(prologue + score_body) + "\n"
+    namespace = dict(gen.globals)
+    exec(compile(source, "<routekit fast path>", "exec"), namespace)
+    match = namespace["match"]
+    score = namespace.get("score")
+    return match, score, source
