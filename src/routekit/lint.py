@@ -495,7 +495,7 @@ class _Linter:
             return "a test of a missing field is unknown, never true; only `is missing` holds"
         if len(conflict) == 1:
             region = conflict[0].region
-            if conflict[0].view == "text" and region is not None and region.only == {""}:
+            if conflict[0].view == "text" and region is not None and region.only == frozenset([""]):
                 return "blank text counts as missing: write `is missing`"
             if region is not None and region.lo is not None and region.hi is not None:
                 return "write the lower bound first: `between LOW and HIGH`"
