@@ -199,7 +199,7 @@ class _Generator:
                 return None
             n = self.const(literal)
             slow_t, slow_f = self.slow(node, slot)
-            guard = _number_guard(slot)
+            guard = _number_guard(slot, floats=isinstance(literal, int))
             test = f"v{slot} {op} {n}"
             return (
                 f"(({test}) if {guard} else {slow_t})",
@@ -238,9 +238,8 @@ class _Generator:
             return None
         lo, hi = self.const(low.value), self.const(high.value)
         slow_t, slow_f = self.slow(node, slot)
-        guard = (
-            f"(v{slot}.__class__ is _int or (v{slot}.__class__ is _float and v{slot} == v{slot}))"
-        )
+        whole = isinstance(low.value, int) and isinstance(high.value, int)
+        guard = _number_guard(slot, floats=whole)
         test = f"{lo} <= v{slot} <= {hi}"
         return (f"(({test}) if {guard} else {slow_t})", f"((not {test}) if {guard} else {slow_f})")
 
@@ -258,9 +257,13 @@ class _Generator:
         return lines
 
 
-def _number_guard(slot: int) -> str:
-    """Plain int, or a float that is not NaN: the values the inline comparison handles."""
+def _number_guard(slot: int, floats: bool) -> str:
+    """The values the inline comparison handles: plain ints, and (against whole-number
+    literals only) floats that are not NaN. A float against a decimal literal is compared by
+    the reference code, which reads the float as the decimal it was written as."""
     v = f"v{slot}"
+    if not floats:
+        return f"{v}.__class__ is _int"
     return f"({v}.__class__ is _int or ({v}.__class__ is _float and {v} == {v}))"
 
 

@@ -12,6 +12,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union
 
+import attrs
+
+from . import _keys as keys
 from . import ast
 from . import conditions as c
 from ._builder import RESERVED_WORDS
@@ -45,17 +48,6 @@ PERIODS = ("day", "week", "month")
 FILTERS = ("available", "under_capacity", "skill")
 _ORDERABLE_TYPES = ("number", "date", "datetime")
 _TEXT_TYPES = ("text", "email", "list")
-
-
-def table_key_part(value: Any) -> Tuple[str, Any]:
-    """The normalized form of one table key component: keys compare like ``==``."""
-    if isinstance(value, bool):
-        return ("b", value)
-    if isinstance(value, str):
-        return ("t", normalize_text(value))
-    if isinstance(value, (int, Decimal, float, Fraction)):
-        return ("n", value)
-    return ("t", normalize_text(str(value)))
 
 
 def compile_rules(rules: ast.RuleFile, source: Source) -> Plan:
@@ -358,6 +350,18 @@ class _Compiler:
                         f"compared with the text {other.value!r}",
                         other.span,
                     )
+                if (
+                    kind == "bool"
+                    and isinstance(other, ast.Literal)
+                    and not isinstance(other.value, bool)
+                ):
+                    self.error(
+                        "type-mismatch",
+                        f"{self.text(side.span)} is a bool field: compare it with true or false, "
+                        f"not {self.text(other.span)}",
+                        other.span,
+                        "the schema already reads yes/no, y/n, 1/0 and on/off as true/false",
+                    )
         return c.CompareTest(node.op, self.value(node.left), self.value(node.right), text)
 
     def check_orderable(self, value: ast.Value, op: str) -> None:
@@ -451,9 +455,17 @@ class _Compiler:
                 hint = did_you_mean(node.steps[0], self.field_types)
                 self.error(
                     "undeclared-field",
-                    f"lead.{node.steps[0]} is not a declared field",
+                    f"{_lead_path_text(node.steps[:1])} is not a declared field",
                     node.span,
                     hint or "declare it in the fields block",
+                )
+            declared = self.field_types.get(node.steps[0]) if self.fields is not None else None
+            if declared is not None and len(node.steps) > 1:
+                self.error(
+                    "not-a-record",
+                    f"{_lead_path_text(node.steps[:1])} is a {declared} field: it has no fields "
+                    f"of its own, so {text} never has a value",
+                    node.span,
                 )
             return c.path_getter("lead", node.steps, text)
         if isinstance(node, ast.AccountPath):
@@ -520,9 +532,32 @@ class _Compiler:
 
     # ---- score -----------------------------------------------------------------------------
 
+    def defines_using_score(self) -> Set[str]:
+        """Defines that read ``score``, directly or through other defines."""
+        using = {name for name, d in self.defines.items() if _mentions_score(d.condition)}
+        changed = True
+        while changed:
+            changed = False
+            for name, define in self.defines.items():
+                if name not in using and any(r in using for r in _define_refs(define.condition)):
+                    using.add(name)
+                    changed = True
+        return using
+
     def compile_score(self) -> Optional[Tuple[ScoreItemPlan, ...]]:
         if self.score is None:
             return None
+        scored = self.defines_using_score()
+        for item in self.score.items:
+            for name, span in _define_uses(item.condition):
+                if name in scored:
+                    self.error(
+                        "score-in-score",
+                        f"{name} uses `score`, so the score block cannot use it",
+                        span,
+                        "the score is the sum of the score block's items; "
+                        "an item cannot depend on it",
+                    )
         self.in_score = True
         items = tuple(
             ScoreItemPlan(
@@ -671,7 +706,7 @@ class _Compiler:
     def compile_table(self, table: ast.Table) -> TablePlan:
         key_texts = tuple(self.text(k.span) for k in table.key)
         getters = tuple(self.value(k) for k in table.key)
-        index: Dict[Tuple[Any, ...], CellTarget] = {}
+        index: Dict[keys.Key, CellTarget] = {}
         for row in table.rows:
             target = self.cell_target(row.target)
             for cell in row.keys:
@@ -683,8 +718,7 @@ class _Compiler:
                         cell[0].span,
                     )
                     continue
-                key = tuple(table_key_part(lit.value) for lit in cell)
-                if key in index:
+                if not keys.add(index, [lit.value for lit in cell], target):
                     shown = ", ".join(self.text(lit.span) for lit in cell)
                     self.error(
                         "duplicate-key",
@@ -692,7 +726,6 @@ class _Compiler:
                         cell[0].span,
                     )
                     continue
-                index[key] = target
         else_target = self.cell_target(table.else_target) if table.else_target is not None else None
         return TablePlan(table.name, key_texts, getters, index, else_target, table.from_host)
 
@@ -774,6 +807,43 @@ class _Compiler:
                 self.reps.add(rep)
 
 
+def _lead_path_text(steps: Sequence[str]) -> str:
+    """``lead.name`` or ``lead["Company Size"]``, as a rule author would write it."""
+    out = "lead"
+    for step in steps:
+        out += f".{step}" if step.isidentifier() else '["' + step.replace('"', '\\"') + '"]'
+    return out
+
+
+def _define_uses(node: ast.Condition) -> List[Tuple[str, Span]]:
+    """The defines a condition names directly, with where."""
+    found: List[Tuple[str, Span]] = []
+    stack: List[Any] = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (ast.Or, ast.And)):
+            stack.extend(reversed(item.items))
+        elif isinstance(item, ast.Not):
+            stack.append(item.item)
+        elif isinstance(item, ast.ValueTest) and isinstance(item.value, ast.NameRef):
+            found.append((item.value.name, item.value.span))
+    return found
+
+
+def _mentions_score(node: Any) -> bool:
+    """Whether an AST subtree reads ``score`` directly (not through a define)."""
+    stack: List[Any] = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ast.ScoreRef):
+            return True
+        if isinstance(item, tuple):
+            stack.extend(item)
+        elif attrs.has(type(item)):
+            stack.extend(getattr(item, f.name) for f in attrs.fields(type(item)))
+    return False
+
+
 def _define_refs(node: ast.Condition) -> List[str]:
     """The defines a condition names directly (iteratively: conditions can be long)."""
     found: List[str] = []
@@ -789,4 +859,4 @@ def _define_refs(node: ast.Condition) -> List[str]:
     return found
 
 
-__all__ = ["FIELD_TYPES", "RESERVED_WORDS", "compile_rules", "table_key_part"]
+__all__ = ["FIELD_TYPES", "RESERVED_WORDS", "compile_rules"]

@@ -7,9 +7,10 @@ the wheel as ``routekit/grammar/routekit.lark``); lark trees never leave the bui
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from pathlib import Path
-from typing import Any, Iterable, List, Optional
+from typing import Any, Iterable, List, Optional, Set, Tuple
 
 import lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -115,24 +116,101 @@ def _diagnose(error: UnexpectedInput, source: Source) -> Diagnostic:
         return _unexpected_character(char, source.text[offset : offset + 2], span)
     if isinstance(error, UnexpectedToken):
         token = error.token
+        expected = _accepted(error)
         if token.type == "$END":
             return Diagnostic(
                 "unexpected-end",
-                f"the file ended too early: expected {_expected(error.expected)}",
+                f"the file ended too early: expected {_expected(expected)}",
                 source.span_at_end(),
-                "is a `}` missing?",
+                _unclosed_brace_hint(source),
             )
         start = token.start_pos if token.start_pos is not None else 0
         end = token.end_pos if token.end_pos is not None else start + 1
         span = Span(start, end, token.line or 1, token.column or 1)
+        known = _known_mistake(token, expected, source.text)
+        if known is not None:
+            message, hint = known
+            if token.type == "NAME" and start > 0 and source.text[start - 1].isdigit():
+                # point at the whole number or date the stray letters are glued to
+                first = start
+                while first > 0 and (
+                    source.text[first - 1].isdigit() or source.text[first - 1] in "-_.:"
+                ):
+                    first -= 1
+                line, column = source.position(first)
+                span = Span(first, end, line, column)
+            return Diagnostic("unexpected-token", message, span, hint)
         return Diagnostic(
             "unexpected-token",
-            f"unexpected {_describe_token(token)}: expected {_expected(error.expected)}",
+            f"unexpected {_describe_token(token)}: expected {_expected(expected)}",
             span,
-            _hint_for_token(token, error.expected),
+            _hint_for_token(token, expected),
         )
     line, column = source.position(0)  # pragma: no cover - lark raises only the three above
     return Diagnostic("syntax", str(error), Span.point(0, line, column))  # pragma: no cover
+
+
+def _accepted(error: UnexpectedToken) -> Set[str]:
+    """The tokens that could really come next.
+
+    LALR merges look-ahead sets, so ``error.expected`` can list tokens that only fit in
+    other contexts; asking the parser state itself gives the exact set.
+    """
+    interactive = getattr(error, "interactive_parser", None)
+    if interactive is not None:
+        try:
+            accepted = set(interactive.accepts())
+            if accepted:
+                return accepted
+        except Exception:  # pragma: no cover - fall back to lark's own list
+            pass
+    return set(error.expected)
+
+
+def _known_mistake(token: lark.Token, expected: Set[str], text: str) -> Optional[Tuple[str, str]]:
+    """Friendly messages for mistakes people make, by example (add a row when one confuses)."""
+    start = token.start_pos or 0
+    before = text[start - 1] if start > 0 else ""
+    value = str(token.value)
+    if token.type == "NAME" and before.isdigit() and re.match(r"[eE][0-9]", value):
+        return (
+            f"unexpected `{value}`: numbers are written without an exponent",
+            "write the number in full, such as 1000 or 1_000",
+        )
+    if token.type == "NAME" and before.isdigit() and re.match(r"T[0-9]", value):
+        return (
+            f"unexpected `{value}`: a date-time always carries its zone",
+            "add Z (UTC) or an offset, such as 2026-01-05T10:00:00Z or 2026-01-05T10:00:00+02:00",
+        )
+    if value == "=" and "COMP_OP" in expected:
+        return ("unexpected `=`", "compare with `==`; `=` is only for define and set")
+    return None
+
+
+def _unclosed_brace_hint(source: Source) -> str:
+    """Where the block that was never closed starts (braces outside strings and comments)."""
+    opened: List[int] = []
+    text = source.text
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "#":
+            newline = text.find("\n", i)
+            i = n if newline < 0 else newline
+            continue
+        if ch == '"':
+            i += 1
+            while i < n and text[i] not in '"\n':
+                i += 2 if text[i] == "\\" else 1
+        elif ch == "{":
+            opened.append(i)
+        elif ch == "}" and opened:
+            opened.pop()
+        i += 1
+    if opened:
+        line, column = source.position(opened[-1])
+        return f"the `{{` at line {line}, column {column} is never closed: add a `}}`"
+    return "is a `}` or a closing quote missing?"
 
 
 def _unexpected_character(char: str, pair: str, span: Span) -> Diagnostic:

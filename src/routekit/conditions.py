@@ -195,7 +195,7 @@ def describe(value: Any) -> str:
             return "[" + ", ".join(describe(v) for v in value[:5]) + ", ...]"
         return "[" + ", ".join(describe(v) for v in value) + "]"
     if isinstance(value, Mapping):
-        return "an object"
+        return "a record"
     if is_number(value):
         text = str(value)
         return text if len(text) <= 40 else text[:37] + "..."
@@ -216,7 +216,13 @@ def as_number(value: Any) -> Any:
         return Unknown(f"{describe(value)} is not a number")
     if is_number(value):
         bad = _bad_number(value)
-        return Unknown(bad) if bad else value
+        if bad:
+            return Unknown(bad)
+        if isinstance(value, float) and math.isfinite(value):
+            # A float from JSON stands for the decimal it was written as: 0.1 means 0.1,
+            # not 0.1000000000000000055..., so compare its shortest form exactly.
+            return Decimal(repr(value))
+        return value
     if isinstance(value, str):
         number = parse_number(value)
         if number is None:

@@ -570,7 +570,7 @@ class _Linter:
         places: Dict[str, Span] = {}
         for rep, span in _rep_places(self.plan.rules):
             if span.line > 0 and (rep not in places or span.start < places[rep].start):
-                places[rep] = span
+                places[rep] = self.name_in(rep, span)
         for rep in sorted(self.plan.requirements.reps - self.roster_ids):
             hint = did_you_mean(rep, self.roster_ids)
             self.add(
@@ -579,6 +579,22 @@ class _Linter:
                 places.get(rep, UNKNOWN_SPAN),
                 hint or "a rep missing from the roster is never eligible: add it to the roster",
             )
+
+    def name_in(self, rep: str, span: Span) -> Span:
+        """The span of ``rep`` as written inside ``span`` (a member, a target, an expectation)."""
+        text = self.plan.source.text
+        for written in (rep, _quote(rep)):
+            pattern = re.compile(r"(?<![A-Za-z0-9_\"])" + re.escape(written) + r"(?![A-Za-z0-9_])")
+            # In an expectation the rep follows `assignee`; elsewhere it comes first.
+            start = span.start
+            after = text.find("assignee", span.start, span.end)
+            if after >= 0:
+                start = after
+            found = pattern.search(text, start, span.end)
+            if found is not None:
+                line, column = self.plan.source.position(found.start())
+                return Span(found.start(), found.end(), line, column)
+        return span
 
     # ---- unused names -------------------------------------------------------------------------
 

@@ -88,7 +88,7 @@ class TablePlan:
     name: str
     key_texts: Tuple[str, ...]
     key_getters: Tuple[Getter, ...] = attrs.field(eq=False)
-    index: Mapping[Tuple[Any, ...], CellTarget] = attrs.field(eq=False, factory=dict)
+    index: Mapping[Tuple[Tuple[str, Any], ...], CellTarget] = attrs.field(eq=False, factory=dict)
     else_target: Optional[CellTarget] = None
     from_host: bool = False
 

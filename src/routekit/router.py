@@ -34,15 +34,13 @@ from typing import (
     List,
     Mapping,
     Optional,
-    Sequence,
     Tuple,
     Union,
 )
 
+from . import _keys as keys
 from . import conditions as c
 from ._codegen import Env
-from ._compiler import table_key_part
-from ._text import parse_number
 from .accounts import AccountMatch, AccountMatcher, normalize_domains
 from .decision import Decision
 from .errors import (
@@ -206,6 +204,7 @@ class Router:
     def _build_tables(self, supplied: Mapping[str, Mapping[Any, Any]]) -> Dict[str, TablePlan]:
         tables = dict(self.plan.tables)
         host = self.plan.requirements.host_tables
+        self._host_rows = {name: dict(rows) for name, rows in supplied.items()}
         for name in supplied:
             if name not in host:
                 hint = did_you_mean(str(name), host)
@@ -224,7 +223,7 @@ class Router:
     def _host_table(self, table: TablePlan, rows: Mapping[Any, Any]) -> TablePlan:
         if not isinstance(rows, Mapping):
             raise RoutekitTypeError(f"tables[{table.name!r}] must be a mapping from key to target")
-        index: Dict[Tuple[Any, ...], CellTarget] = {}
+        index: Dict[keys.Key, CellTarget] = {}
         width = len(table.key_getters)
         for key, value in rows.items():
             parts = key if isinstance(key, tuple) else (key,)
@@ -250,10 +249,11 @@ class Router:
                     f"tables[{table.name!r}][{key!r}] must be a rep id or {{'team': NAME}}, "
                     f"not {value!r}"
                 )
-            normalized = tuple(table_key_part(p) for p in parts)
-            if normalized in index:
-                raise RoutekitValueError(f"tables[{table.name!r}]: the key {key!r} appears twice")
-            index[normalized] = target
+            if not keys.add(index, list(parts), target):
+                raise RoutekitValueError(
+                    f"tables[{table.name!r}]: the key {key!r} equals another key "
+                    "(keys compare like ==: case, surrounding space and numbers written as text)"
+                )
         return TablePlan(
             table.name, table.key_texts, table.key_getters, index, table.else_target, True
         )
@@ -278,10 +278,7 @@ class Router:
             raise RoutekitTypeError(
                 "this Router cannot be pickled: its accounts callable is a lambda"
             )
-        host_tables = {
-            name: {_unkey(k): _untarget(t) for k, t in self._tables[name].index.items()}
-            for name in self.plan.requirements.host_tables
-        }
+        host_tables = self._host_rows
         kwargs = {
             "roster": [rep.to_mapping() for rep in self.roster],
             "accounts": self._accounts_arg,
@@ -402,19 +399,6 @@ def _rebuild_router(plan: Plan, kwargs: Dict[str, Any]) -> Router:
         return Router(plan, **kwargs)
 
 
-def _unkey(key: Tuple[Any, ...]) -> Any:
-    parts = tuple(v for _, v in key)
-    return parts[0] if len(parts) == 1 else parts
-
-
-def _untarget(target: CellTarget) -> Any:
-    if isinstance(target, TeamTargetPlan):
-        return {"team": target.team}
-    if isinstance(target, RepTargetPlan):
-        return target.rep
-    raise RoutekitTypeError("a host table row points to a rep or a team")  # pragma: no cover
-
-
 def _check_now(now: Any) -> None:
     if not isinstance(now, dt.datetime):
         raise RoutekitTypeError(f"now must be a timezone-aware datetime, not {type(now).__name__}")
@@ -496,9 +480,11 @@ class _Run:
                 match = self.account_match = matcher.match(self.lead)
             self.account = match.account
             if match.account is not None:
+                tried = [n for n in match.notes if not n.startswith(f"{match.field}:")]
+                also = f" ({'; '.join(tried)})" if tried else ""
                 self.emit(
                     "account",
-                    f"account: matched {match.key} by the lead's {match.field}",
+                    f"account: matched {match.key} by the lead's {match.field}{also}",
                     ctx.depth,
                     key=match.key,
                     field=match.field,
@@ -687,7 +673,8 @@ class _Run:
                 self.emit("excluded", "no account matched, so there is no owner", depth)
                 return None
             owner = account.get("owner") if isinstance(account, Mapping) else None
-            if not isinstance(owner, str) or not owner.strip():
+            owner = owner.strip() if isinstance(owner, str) else owner
+            if not isinstance(owner, str) or not owner:
                 self.emit("excluded", "the matched account has no owner", depth)
                 return None
             self.emit("candidate", f"the account owner is {owner}", depth, rep=owner)
@@ -731,7 +718,7 @@ class _Run:
             if cell is not None:
                 self.emit("lookup", f"table {table.name}: the else row → {cell.text}", depth)
         else:
-            cell = _lookup(table, values)
+            cell = keys.find(table.index, values)
             shown = ", ".join(c.describe(v) for v in values)
             if cell is not None:
                 self.emit(
@@ -918,31 +905,6 @@ class _Run:
             else:
                 kept.append(cand)
         return kept
-
-
-def _lookup(table: TablePlan, values: Sequence[Any]) -> Optional[CellTarget]:
-    """Find the row for ``values``: exact normalized key first, then text read as numbers."""
-    key = tuple(table_key_part(v) for v in values)
-    found = table.index.get(key)
-    if found is not None:
-        return found
-    alternative: List[Tuple[str, Any]] = []
-    changed = False
-    for part, value in zip(key, values):
-        if part[0] == "t" and isinstance(value, str):
-            number = parse_number(value)
-            if number is not None:
-                alternative.append(("n", number))
-                changed = True
-                continue
-        if part[0] == "n":
-            alternative.append(("t", str(value).strip().casefold()))
-            changed = True
-            continue
-        alternative.append(part)
-    if changed:
-        return table.index.get(tuple(alternative))
-    return None
 
 
 def _period_word(period: str) -> str:

@@ -19,7 +19,7 @@ from ..api import load
 from ..errors import RoutekitError, RoutekitWarning
 from ..router import Router
 from ..state import MemoryState
-from ._common import CliError, json_arg, parse_now, roster_for
+from ._common import CliError, data_beside, json_arg, parse_now, roster_for
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -64,7 +64,11 @@ def _parser() -> argparse.ArgumentParser:
         help="the roster as JSON, or @path (default: FILE.roster.json "
         "beside the rules, else every rep the rules name, always available)",
     )
-    explain.add_argument("--accounts", help="accounts as JSON {domain: record}, or @path")
+    explain.add_argument(
+        "--accounts",
+        help="accounts as JSON {domain: record}, or @path "
+        "(default: FILE.accounts.json beside the rules)",
+    )
     explain.add_argument("--tables", help="host tables as JSON {name: {key: rep}}, or @path")
     explain.add_argument(
         "--state", help="a state snapshot as JSON, or @path (default: a fresh state)"
@@ -84,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
 # Each module named here defines ``register(commands)``, adding one subcommand to the
 # argparse sub-parsers with ``set_defaults(handler=...)``; a handler returns the exit code
 # and may raise `CliError` (exit 2) or a `RoutekitError` (printed, exit 1).
-_SUBCOMMAND_MODULES: List[str] = []
+_SUBCOMMAND_MODULES: List[str] = ["_test", "_graph", "_diff"]
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -107,8 +111,8 @@ def _check(args: argparse.Namespace) -> int:
 def _explain(args: argparse.Namespace) -> int:
     plan = load(args.file)
     roster = roster_for(plan, args.file, args.roster)
-    accounts = json_arg(args.accounts, "--accounts") if args.accounts else None
-    tables = json_arg(args.tables, "--tables") if args.tables else None
+    accounts = data_beside(args.file, args.accounts, "--accounts", ".accounts.json")
+    tables = data_beside(args.file, args.tables, "--tables", ".tables.json")
     if accounts is not None and not isinstance(accounts, Mapping):
         raise CliError("--accounts must be a JSON object mapping domains to account records")
     snapshot = json_arg(args.state, "--state") if args.state else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from typing import Any, List, Mapping, Optional
 
 from ..plan import Plan
@@ -63,3 +64,19 @@ def parse_now(text: Optional[str]) -> dt.datetime:
     if value.tzinfo is None:
         raise CliError(f"--now: {text!r} has no time zone (add Z or an offset such as +02:00)")
     return value
+
+
+def beside(rules_path: str, suffix: str) -> str:
+    """The path of a data file kept beside the rules: ``inbound.route`` → ``inbound<suffix>``."""
+    stem = rules_path[: -len(".route")] if rules_path.endswith(".route") else rules_path
+    return stem + suffix
+
+
+def data_beside(rules_path: str, given: Optional[str], option: str, suffix: str) -> Any:
+    """JSON from the option when given, else from the file beside the rules, else None."""
+    if given:
+        return json_arg(given, option)
+    path = beside(rules_path, suffix)
+    if not os.path.exists(path):
+        return None
+    return json_arg("@" + path, path)

@@ -10,7 +10,6 @@ passes, 1 when one fails or a file cannot be loaded.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import warnings
 from typing import Any, Callable, List, Mapping, Optional, TypeVar
@@ -18,7 +17,7 @@ from typing import Any, Callable, List, Mapping, Optional, TypeVar
 from ..api import load
 from ..errors import RoutekitError, RoutekitWarning
 from ..expectations import ExpectationReport, ExpectationResult, run_expectations
-from ._common import CliError, json_arg, roster_for
+from ._common import CliError, data_beside, roster_for
 
 T = TypeVar("T")
 
@@ -82,8 +81,8 @@ def _test_file(path: str, args: argparse.Namespace) -> Optional[ExpectationRepor
         print(str(error), file=sys.stderr)
         return None
     roster = roster_for(plan, path, args.roster)
-    accounts = _data_for(path, args.accounts, "--accounts", ".accounts.json")
-    tables = _data_for(path, args.tables, "--tables", ".tables.json")
+    accounts = data_beside(path, args.accounts, "--accounts", ".accounts.json")
+    tables = data_beside(path, args.tables, "--tables", ".tables.json")
     if accounts is not None and not isinstance(accounts, Mapping):
         raise CliError("accounts must be a JSON object mapping domains to account records")
     if tables is not None:
@@ -110,22 +109,6 @@ def with_warnings(action: Callable[[], T]) -> T:
     return value
 
 
-def beside(rules_path: str, suffix: str) -> str:
-    """The path of a data file kept beside the rules: ``inbound.route`` → ``inbound<suffix>``."""
-    stem = rules_path[: -len(".route")] if rules_path.endswith(".route") else rules_path
-    return stem + suffix
-
-
-def _data_for(rules_path: str, given: Optional[str], option: str, suffix: str) -> Any:
-    """JSON from the option when given, else from the file beside the rules, else None."""
-    if given:
-        return json_arg(given, option)
-    path = beside(rules_path, suffix)
-    if not os.path.exists(path):
-        return None
-    return json_arg("@" + path, path)
-
-
 def _render(result: ExpectationResult, path: str) -> str:
     if result.passed:
         return f"PASS {result.name}"
@@ -141,4 +124,4 @@ def _render(result: ExpectationResult, path: str) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["beside", "register", "run", "with_warnings"]
+__all__ = ["register", "run", "with_warnings"]

@@ -112,7 +112,8 @@ class SQLiteState:
         self.timeout = float(timeout)
         self.max_attempts = max_attempts
         self.synchronous = synchronous.upper()
-        self._initial = _dumps(dict(check_snapshot(initial)))
+        seed = dict(check_snapshot(initial))
+        self._seed = (int(seed.get("version", 0)), _dumps(seed))
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: List[sqlite3.Connection] = []
@@ -245,8 +246,8 @@ class SQLiteState:
         connection.execute(f"PRAGMA synchronous={self.synchronous}")
         connection.execute(_SCHEMA)
         connection.execute(
-            f"INSERT OR IGNORE INTO {TABLE} (key, version, snapshot) VALUES (?, 0, ?)",
-            (self.key, self._initial),
+            f"INSERT OR IGNORE INTO {TABLE} (key, version, snapshot) VALUES (?, ?, ?)",
+            (self.key, *self._seed),
         )
 
     def _read(self) -> Tuple[Dict[str, Any], int]:
@@ -258,8 +259,8 @@ class SQLiteState:
             )
             if row is None:  # someone deleted the row: start again from the initial state
                 self._connection().execute(
-                    f"INSERT OR IGNORE INTO {TABLE} (key, version, snapshot) VALUES (?, 0, ?)",
-                    (self.key, self._initial),
+                    f"INSERT OR IGNORE INTO {TABLE} (key, version, snapshot) VALUES (?, ?, ?)",
+                    (self.key, *self._seed),
                 )
                 return self._read()
         except sqlite3.Error as error:
