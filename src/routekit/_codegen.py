@@ -29,31 +29,9 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 from . import ast
 from . import conditions as c
 from ._text import normalize_text
+from .conditions import Env, _f, _t
 
 MAX_INLINE_DEFINE_LEAVES = 12
-
-
-class Env:
-    """Per-decision helpers for the generated code: the lazily made evaluation context."""
-
-    __slots__ = ("_ctx", "make_ctx")
-
-    def __init__(self, make_ctx: Callable[[], c.EvalContext]) -> None:
-        self._ctx: Optional[c.EvalContext] = None
-        self.make_ctx = make_ctx
-
-    def ctx(self) -> c.EvalContext:
-        if self._ctx is None:
-            self._ctx = self.make_ctx()
-        return self._ctx
-
-
-def _t(node: c.Node, env: Env) -> bool:
-    return node.evaluate(env.ctx()) is True
-
-
-def _f(node: c.Node, env: Env) -> bool:
-    return node.evaluate(env.ctx()) is False
 
 
 MatchFunction = Callable[[Any, Env], int]

@@ -29,7 +29,6 @@ from collections import abc
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import attrs
-from dateutil.rrule import rrulestr  # type: ignore[import-untyped, unused-ignore]
 
 from ._text import parse_date, parse_datetime
 from .errors import RoutekitValueError, did_you_mean
@@ -601,6 +600,8 @@ class RecurringOff(Absence):
             raise ScheduleError("give the start date once: in DTSTART or in 'start', not both")
         first = dtstart if dtstart is not None else self.start
         try:
+            from dateutil.rrule import rrulestr  # type: ignore[import-untyped, unused-ignore]
+
             rule = rrulestr(
                 "\n".join(lines),
                 # a stand-in start while checking the syntax; a missing start is refused below

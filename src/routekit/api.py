@@ -8,8 +8,6 @@ from __future__ import annotations
 import os
 from typing import Union
 
-from ._builder import parse
-from ._compiler import compile_rules
 from .errors import RoutekitTypeError, RoutekitValueError
 from .plan import Plan
 from .source import Source
@@ -26,6 +24,11 @@ def loads(text: str, name: str = "<rules>") -> Plan:
         raise RoutekitTypeError(f"loads() takes the rules as text, not {type(text).__name__}")
     if not isinstance(name, str):
         raise RoutekitTypeError("name must be text")
+    # lark and the compiler load on first use, so `import routekit` stays fast for hosts
+    # that only unpickle plans or build routers.
+    from ._builder import parse
+    from ._compiler import compile_rules
+
     rules = parse(text, name)
     return compile_rules(rules, Source(name, text))
 

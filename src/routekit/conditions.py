@@ -94,6 +94,29 @@ class EvalContext:
             self.events.append(TraceEvent(kind, message, self.depth, data))
 
 
+class Env:
+    """Per-decision helpers for the generated code: the lazily made evaluation context."""
+
+    __slots__ = ("_ctx", "make_ctx")
+
+    def __init__(self, make_ctx: Callable[[], EvalContext]) -> None:
+        self._ctx: Optional[EvalContext] = None
+        self.make_ctx = make_ctx
+
+    def ctx(self) -> EvalContext:
+        if self._ctx is None:
+            self._ctx = self.make_ctx()
+        return self._ctx
+
+
+def _t(node: Node, env: Env) -> bool:
+    return node.evaluate(env.ctx()) is True
+
+
+def _f(node: Node, env: Env) -> bool:
+    return node.evaluate(env.ctx()) is False
+
+
 # ---- reading values ------------------------------------------------------------------
 
 Getter = Callable[[EvalContext], Any]

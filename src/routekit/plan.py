@@ -8,13 +8,15 @@ no compiled closure ever needs to be pickled.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Callable, Dict, FrozenSet, Mapping, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Mapping, Optional, Tuple, Union
 
 import attrs
 
-from . import ast
 from .conditions import Getter, Node
 from .source import Source, Span
+
+if TYPE_CHECKING:  # the AST (and lark behind it) is only needed to compile
+    from . import ast
 
 
 @attrs.frozen

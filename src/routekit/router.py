@@ -40,8 +40,8 @@ from typing import (
 
 from . import _keys as keys
 from . import conditions as c
-from ._codegen import Env
 from .accounts import AccountMatch, AccountMatcher, normalize_domains
+from .conditions import Env
 from .decision import Decision
 from .errors import (
     Diagnostic,
@@ -434,16 +434,23 @@ class _Run:
         self.account: Optional[Mapping[str, Any]] = None
         self.account_match: Optional[AccountMatch] = recorded_account
         self.score: Optional[Union[int, Decimal]] = None
-        self.ctx = c.EvalContext(
-            lead,
-            now,
-            router._functions,
-            self._account_lookup,
-            self._score_lookup,
-            events,
-            router._free_domains,
-        )
+        self._ctx: Optional[c.EvalContext] = None
         self.env = Env(self._context)
+
+    @property
+    def ctx(self) -> c.EvalContext:
+        """The evaluation context, made on first use (the fast path often needs none)."""
+        if self._ctx is None:
+            self._ctx = c.EvalContext(
+                self.lead,
+                self.now,
+                self.router._functions,
+                self._account_lookup,
+                self._score_lookup,
+                self.events,
+                self.router._free_domains,
+            )
+        return self._ctx
 
     def _context(self) -> c.EvalContext:
         return self.ctx
