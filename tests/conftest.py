@@ -40,8 +40,7 @@ NOW = dt.datetime(2026, 1, 5, 15, 0, tzinfo=dt.timezone.utc)
 
 #: Every rep the spec example names, all active and always available.
 SPEC_ROSTER = [
-    {"id": rep}
-    for rep in ("taylor", "jordan", "sam", "alex", "blake", "casey", "riley", "quinn")
+    {"id": rep} for rep in ("taylor", "jordan", "sam", "alex", "blake", "casey", "riley", "quinn")
 ]
 
 

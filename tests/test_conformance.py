@@ -217,8 +217,12 @@ def _router(chunk: Chunk) -> Tuple[routekit.Router, Tuple[str, ...]]:
     accounts = json.loads(chunk.accounts) if chunk.accounts else None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        router = routekit.Router(plan, roster=[{"id": rep} for rep in chunk.roster], accounts=accounts)
-    messages = tuple(str(w.message) for w in caught if issubclass(w.category, routekit.RoutekitWarning))
+        router = routekit.Router(
+            plan, roster=[{"id": rep} for rep in chunk.roster], accounts=accounts
+        )
+    messages = tuple(
+        str(w.message) for w in caught if issubclass(w.category, routekit.RoutekitWarning)
+    )
     return router, messages
 
 
@@ -243,7 +247,9 @@ def _check_expectation(case: LeadCase, decision: routekit.Decision) -> None:
     word, rest = tokens[0], tokens[1:]
     if case.chunk.is_cond:
         assert word in TRUTH, f"a cond: chunk expects true, false or unknown, not {word!r}"
-        routes = [e for e in as_dict["trace"]["events"] if e["kind"] == "route" and e.get("route") == "c"]
+        routes = [
+            e for e in as_dict["trace"]["events"] if e["kind"] == "route" and e.get("route") == "c"
+        ]
         assert len(routes) == 1, f"the trace should try route c exactly once{where}"
         result = routes[0].get("result")
         assert result == word, f"condition is {result}, expected {word}{where}"
@@ -255,7 +261,9 @@ def _check_expectation(case: LeadCase, decision: routekit.Decision) -> None:
         assert word in OUTCOMES, f"unknown outcome {word!r}"
         assert decision.outcome == word, f"outcome {decision.outcome}, expected {word}{where}"
         if rest and "=" not in rest[0] and "~" not in rest[0]:
-            assert decision.assignee == rest[0], f"assignee {decision.assignee!r}, expected {rest[0]!r}{where}"
+            assert decision.assignee == rest[0], (
+                f"assignee {decision.assignee!r}, expected {rest[0]!r}{where}"
+            )
             rest = rest[1:]
         elif word != "assigned":
             assert decision.assignee is None, where
@@ -276,12 +284,16 @@ def _check_expectation(case: LeadCase, decision: routekit.Decision) -> None:
             assert actual == expected, f"{key} {actual!r}, expected {expected!r}{where}"
         elif key == "score":
             expected_score = None if value == "None" else json.loads(value)
-            assert as_dict["score"] == expected_score, f"score {as_dict['score']!r}, expected {value}{where}"
+            assert as_dict["score"] == expected_score, (
+                f"score {as_dict['score']!r}, expected {value}{where}"
+            )
         elif key.startswith("attr."):
             name = key[len("attr.") :]
             assert name in as_dict["attributes"], f"no attribute {name}{where}"
             actual = as_dict["attributes"][name]
-            assert actual == _json_or_text(value), f"attribute {name} = {actual!r}, expected {value}{where}"
+            assert actual == _json_or_text(value), (
+                f"attribute {name} = {actual!r}, expected {value}{where}"
+            )
         else:
             raise AssertionError(f"unknown expectation key {key!r}")
 
@@ -307,7 +319,9 @@ def test_error(case: ErrorCase) -> None:
         routekit.loads(case.chunk.rules, name="test.route")
     error = info.value
     rendered = str(error)
-    assert type(error) is expected_type, f"raised {type(error).__name__}, expected {case.kind}:\n{rendered}"
+    assert type(error) is expected_type, (
+        f"raised {type(error).__name__}, expected {case.kind}:\n{rendered}"
+    )
     first, _, rest = rendered.partition("\n")
     assert first == case.first_line, f"\n{rendered}"
     if case.rest is not None:

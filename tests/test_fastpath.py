@@ -170,3 +170,43 @@ def test_nan_and_infinity_take_the_reference_semantics() -> None:
     assert router.decide({"n": -math.inf}, now=NOW).route == "neg"
     assert router.decide({"n": True}, now=NOW).route is None
     assert router.decide({"n": " 5,000 "}, now=NOW).route == "big"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["US", "CA", "DE"]),
+            st.sampled_from(["CA", "NY", "TX", "ON"]),
+            st.sampled_from(["Tech", "Retail"]),
+            st.integers(0, 3),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.lists(leads, min_size=1, max_size=6),
+    st.data(),
+)
+def test_indexed_matching_finds_the_same_first_route(
+    rows: list, batch: list, data: st.DataObject
+) -> None:
+    """With many routes the matcher indexes them; the first true route must not change."""
+    extra = []
+    for i, (country, state, industry, shape) in enumerate((rows * 60)[:60]):
+        if shape == 0:
+            cond = f'lead.state == "{country}" and lead.title == "{state}"'
+        elif shape == 1:
+            cond = f'lead.state in ["{country}", "{state}"] and lead.employees >= {i}'
+        elif shape == 2:
+            cond = f'lead.title == "{industry}" or lead.state == "{state}"'
+        else:
+            cond = f'not (lead.state == "{country}") and lead.title in ["{industry}", "It"]'
+        extra.append(f'route "x{i}" when {cond} {{ assign team t0 }}')
+    text = "team t0 { members a }\n" + "\n".join(extra)
+    plan = routekit.loads(text, "many.route")
+    assert len(plan.routes) > 48  # the indexed matcher is in use
+    router = routekit.Router(plan, roster=[{"id": "a"}])
+    for lead in batch:
+        fast = router.decide(lead, now=NOW)
+        reference = router._decide_eager(router._clean_lead(lead)[0], NOW, check_snapshot(None))
+        assert fast.route == reference.route

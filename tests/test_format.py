@@ -203,6 +203,22 @@ def test_the_example_file_round_trips_with_every_comment() -> None:
     assert "# whatever the routes above it do not.\n\ndefine west_coast" in formatted
 
 
+ROUTE_FILES = sorted(
+    [*(ROOT / "examples").glob("*.route"), *(ROOT / "tests" / "conformance").glob("*.route")]
+)
+
+
+@pytest.mark.parametrize("path", ROUTE_FILES, ids=lambda path: path.name)
+def test_every_route_file_in_the_repository_round_trips(path: Path) -> None:
+    fmt(path.read_text(encoding="utf-8"))
+
+
+def test_the_before_and_after_in_the_docs_agree() -> None:
+    page = (ROOT / "docs" / "fmt.md").read_text(encoding="utf-8")
+    before, after = re.findall(r"```route\n(.*?)```", page, re.S)[:2]
+    assert fmt(before) == after
+
+
 def test_empty_and_comment_only_files() -> None:
     assert fmt("") == ""
     assert fmt("\n\n  \n") == ""

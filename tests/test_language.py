@@ -34,8 +34,18 @@ CONSTRUCTS_ROSTER = [
 ]
 
 DECISION_KEYS = {
-    "format", "outcome", "assignee", "route", "team", "message", "url",
-    "attributes", "score", "now", "changes", "trace",
+    "format",
+    "outcome",
+    "assignee",
+    "route",
+    "team",
+    "message",
+    "url",
+    "attributes",
+    "score",
+    "now",
+    "changes",
+    "trace",
 }
 
 
@@ -65,8 +75,15 @@ def test_spec_example_is_the_first_block_of_language_md() -> None:
     """tests/conformance/spec_example.route is LANGUAGE.md §1, copied (CI may lack the spec)."""
     text = SPEC_EXAMPLE.read_text(encoding="utf-8")
     assert text.startswith("# inbound.route")
-    for construct in ("define west_coast", "score {", "team enterprise_west", "table territory",
-                      'route "Too small"', 'route "Known account"', "fallback {"):
+    for construct in (
+        "define west_coast",
+        "score {",
+        "team enterprise_west",
+        "table territory",
+        'route "Too small"',
+        'route "Known account"',
+        "fallback {",
+    ):
         assert construct in text
 
 
@@ -80,18 +97,29 @@ def test_spec_example_loads() -> None:
         "teams": ["enterprise_west", "northeast", "sdr", "west"],
         "tables": ["territory"],
     }
-    assert routekit.loads(SPEC_EXAMPLE.read_text(encoding="utf-8")).describe()["routes"] == plan.describe()["routes"]
+    assert (
+        routekit.loads(SPEC_EXAMPLE.read_text(encoding="utf-8")).describe()["routes"]
+        == plan.describe()["routes"]
+    )
 
 
 def test_spec_example_routes() -> None:
     router = spec_router(accounts={"acme.com": {"owner": "taylor", "stage": "customer"}})
     tiny = router.decide({"employees": 3}, now=NOW)
     assert (tiny.outcome, tiny.route, tiny.message) == (
-        "rejected", "Too small", "Thanks! Our self-serve plan is a better fit.")
+        "rejected",
+        "Too small",
+        "Thanks! Our self-serve plan is a better fit.",
+    )
     known = router.decide({"email": "bob@acme.com", "employees": 40}, now=NOW)
     assert (known.outcome, known.assignee, known.route) == ("assigned", "taylor", "Known account")
     nobody = router.decide({}, now=NOW)
-    assert (nobody.outcome, nobody.assignee, nobody.route, nobody.team) == ("assigned", "alex", "fallback", "sdr")
+    assert (nobody.outcome, nobody.assignee, nobody.route, nobody.team) == (
+        "assigned",
+        "alex",
+        "fallback",
+        "sdr",
+    )
     assert nobody.score == 0
     free = router.decide({"email": "x@gmail.com", "employees": 5000, "title": "IT"}, now=NOW)
     assert free.score == 30 + 20 - 50
@@ -117,7 +145,7 @@ def test_spec_expectation_halle_reaches_enterprise() -> None:
 
 
 def test_spec_example_with_the_section_9_expectations_loads() -> None:
-    expectations = '''
+    expectations = """
 expect "Halle reaches enterprise" {
   lead { email: "halle@acme.example", employees: 5000, state: "CA", title: "VP of IT" }
   now 2026-11-23T17:00:00Z
@@ -128,7 +156,7 @@ expect "tiny companies are screened" {
   lead { employees: 3 }
   outcome rejected
 }
-'''
+"""
     plan = routekit.loads(SPEC_EXAMPLE.read_text(encoding="utf-8") + expectations)
     assert len(plan.expectations) == 2
     # expectations are ignored by Router
@@ -139,7 +167,14 @@ expect "tiny companies are screened" {
 def test_every_construct_loads() -> None:
     plan = routekit.load(CONSTRUCTS)
     assert plan.describe()["routes"] == [
-        "Too small", "Students", "Known account", "Enterprise", "Hot", "Zips", "Catch-all"]
+        "Too small",
+        "Students",
+        "Known account",
+        "Enterprise",
+        "Hot",
+        "Zips",
+        "Catch-all",
+    ]
     assert sorted(plan.describe()["tables"]) == ["by_country", "territory", "zips"]
     assert len(plan.expectations) == 3
 
@@ -147,18 +182,28 @@ def test_every_construct_loads() -> None:
 def test_every_construct_routes() -> None:
     plan = routekit.load(CONSTRUCTS)
     router = routekit.Router(
-        plan, roster=CONSTRUCTS_ROSTER, tables={"zips": {"94105": "riley"}},
+        plan,
+        roster=CONSTRUCTS_ROSTER,
+        tables={"zips": {"94105": "riley"}},
         accounts={"acme.com": {"owner": "taylor", "stage": "customer", "tier name": "gold"}},
     )
     tiny = router.decide({"email": "a@acme.example", "employees": 3}, now=NOW)
     assert (tiny.outcome, tiny.route) == ("rejected", "Too small")
     student = router.decide({"email": "kim@mit.edu", "employees": "50"}, now=NOW)
     assert (student.outcome, student.url, dict(student.attributes)) == (
-        "redirected", "https://example.com/webinar", {"reason": "student"})
+        "redirected",
+        "https://example.com/webinar",
+        {"reason": "student"},
+    )
     known = router.decide({"email": "bob@acme.com", "employees": "1,000"}, now=NOW)
     assert (known.outcome, known.assignee, known.route) == ("assigned", "taylor", "Known account")
     zips = router.decide({"email": "a@b.example", "employees": 40, "zip": "94105"}, now=NOW)
-    assert (zips.outcome, zips.assignee, zips.route, zips.team) == ("assigned", "riley", "Zips", None)
+    assert (zips.outcome, zips.assignee, zips.route, zips.team) == (
+        "assigned",
+        "riley",
+        "Zips",
+        None,
+    )
     # a required field that is missing is the one lead error the schema allows
     with pytest.raises(routekit.LeadError):
         router.decide({"employees": 40}, now=NOW)
@@ -171,11 +216,13 @@ def test_an_empty_file_loads_and_routes_nothing() -> None:
 
 
 def test_statements_in_any_order_and_crlf_line_ends() -> None:
-    text = ('fallback { assign team sdr }\r\n'
-            'route "r" when big { assign lookup t }\r\n'
-            'table t by lead.state { "CA" -> team sdr }\r\n'
-            'define big = lead.n > 5\r\n'
-            'team sdr { members alex }\r\n')
+    text = (
+        "fallback { assign team sdr }\r\n"
+        'route "r" when big { assign lookup t }\r\n'
+        'table t by lead.state { "CA" -> team sdr }\r\n'
+        "define big = lead.n > 5\r\n"
+        "team sdr { members alex }\r\n"
+    )
     router = router_for(text)
     assert router.decide({"n": 6, "state": "ca"}, now=NOW).route == "r"
     assert router.decide({"n": 1}, now=NOW).route == "fallback"
@@ -186,9 +233,9 @@ def test_statements_in_any_order_and_crlf_line_ends() -> None:
 
 def test_all_semantic_problems_are_reported_at_once() -> None:
     text = (
-        'team sdr { members alex weight 0 }\n'        # 1: weight 0
+        "team sdr { members alex weight 0 }\n"  # 1: weight 0
         'route "a" when big { assign team sdrr }\n'  # 2: unknown define, unknown team
-        'route "a" { assign rep alex }\n'            # 3: duplicate route name
+        'route "a" { assign rep alex }\n'  # 3: duplicate route name
         'route "b" when lead.x matches "(a+)+" { assign lookup nope }\n'  # 4: unsafe, unknown table
         'route "c" when score > 1 { reject "x" }\n'  # 5: no score block
     )
@@ -199,10 +246,15 @@ def test_all_semantic_problems_are_reported_at_once() -> None:
     assert lines == sorted(lines), "diagnostics are listed in file order"
     assert {line for line, _ in lines} == {1, 2, 3, 4, 5}
     rendered = str(error)
-    for message in ("a weight must be more than 0", "there is no define named big",
-                    "there is no team named sdrr", 'there are two routes named "a"',
-                    "could take exponential time", "there is no table named nope",
-                    "`score` is used but the file has no score block"):
+    for message in (
+        "a weight must be more than 0",
+        "there is no define named big",
+        "there is no team named sdrr",
+        'there are two routes named "a"',
+        "could take exponential time",
+        "there is no table named nope",
+        "`score` is used but the file has no score block",
+    ):
         assert message in rendered
     # each problem renders as file:line:col: message, its source line and a caret
     blocks = rendered.split("\n\n")
@@ -290,8 +342,11 @@ def test_error_pickles() -> None:
     assert str(again) == str(error)
 
 
-@pytest.mark.xfail(strict=True, reason="CONFUSING MESSAGE: `=` for `==` lists LALR look-ahead noise "
-                   "(`cap`, `catch_up`, `define`, `]`, ...) as what was expected after `lead.x`")
+@pytest.mark.xfail(
+    strict=True,
+    reason="CONFUSING MESSAGE: `=` for `==` lists LALR look-ahead noise "
+    "(`cap`, `catch_up`, `define`, `]`, ...) as what was expected after `lead.x`",
+)
 def test_equals_instead_of_double_equals_lists_only_what_can_follow() -> None:
     error = load_error('route "r" when lead.x = 1 { assign rep alex }')
     first = str(error).split("\n")[0]
@@ -301,8 +356,11 @@ def test_equals_instead_of_double_equals_lists_only_what_can_follow() -> None:
     assert "compare with `==`" in str(error)
 
 
-@pytest.mark.xfail(strict=True, reason="CONFUSING MESSAGE: `1e3` gives `unexpected name e3` plus a list "
-                   "of unrelated keywords; LANGUAGE.md §2 says numbers have no exponent, so say that")
+@pytest.mark.xfail(
+    strict=True,
+    reason="CONFUSING MESSAGE: `1e3` gives `unexpected name e3` plus a list "
+    "of unrelated keywords; LANGUAGE.md §2 says numbers have no exponent, so say that",
+)
 def test_a_number_with_an_exponent_says_numbers_have_no_exponent() -> None:
     error = load_error('route "r" when lead.x == 1e3 { assign rep alex }')
     assert type(error) is routekit.RouteSyntaxError
@@ -310,8 +368,11 @@ def test_a_number_with_an_exponent_says_numbers_have_no_exponent() -> None:
     assert "exponent" in str(error).split("\n")[0]
 
 
-@pytest.mark.xfail(strict=True, reason="CONFUSING MESSAGE: a date-time without a zone gives `unexpected "
-                   "name T10`; LANGUAGE.md §2 says a date-time always carries its zone, so say that")
+@pytest.mark.xfail(
+    strict=True,
+    reason="CONFUSING MESSAGE: a date-time without a zone gives `unexpected "
+    "name T10`; LANGUAGE.md §2 says a date-time always carries its zone, so say that",
+)
 def test_a_date_time_without_a_zone_says_it_needs_one() -> None:
     error = load_error('route "r" when lead.x >= 2026-01-01T10:00:00 { assign rep alex }')
     assert type(error) is routekit.RouteSyntaxError
@@ -319,9 +380,12 @@ def test_a_date_time_without_a_zone_says_it_needs_one() -> None:
     assert "zone" in str(error).split("\n")[0]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a define that uses `score`, used inside the score block, "
-                   "loads; at run time the score item is unknown with the false reason 'the file has no "
-                   "score block', and the define's cached unknown also poisons every route that uses it")
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: a define that uses `score`, used inside the score block, "
+    "loads; at run time the score item is unknown with the false reason 'the file has no "
+    "score block', and the define's cached unknown also poisons every route that uses it",
+)
 def test_score_used_in_the_score_block_through_a_define_is_an_error() -> None:
     text = 'define hot = score >= 10\nscore {\n  10 when lead.x == 1\n  5 when hot\n}\nroute "r" when hot { reject "hot" }'
     error = load_error(text)
@@ -330,8 +394,10 @@ def test_score_used_in_the_score_block_through_a_define_is_an_error() -> None:
 
 
 def test_score_through_a_define_outside_the_score_block_works() -> None:
-    router = router_for('define hot = score >= 10\nscore { 10 when lead.x == 1 }\n'
-                        'route "r" when hot { reject "hot" }')
+    router = router_for(
+        "define hot = score >= 10\nscore { 10 when lead.x == 1 }\n"
+        'route "r" when hot { reject "hot" }'
+    )
     assert router.decide({"x": 1}, now=NOW).route == "r"
 
 
@@ -363,8 +429,10 @@ def test_list_limit_100_000_items() -> None:
     assert (error.line, error.column) == (1, text.index(",2]") + 2)
 
 
-@pytest.mark.skipif(not os.environ.get("ROUTEKIT_SLOW_TESTS"),
-                    reason="slow (~5 s): set ROUTEKIT_SLOW_TESTS=1 to load a 100,000-item list")
+@pytest.mark.skipif(
+    not os.environ.get("ROUTEKIT_SLOW_TESTS"),
+    reason="slow (~5 s): set ROUTEKIT_SLOW_TESTS=1 to load a 100,000-item list",
+)
 def test_a_list_of_exactly_100_000_items_loads() -> None:
     items = ",".join(["1"] * 100_000)
     plan = routekit.loads(f'route "r" when lead.x in [{items}] {{ reject "n" }}')
@@ -385,8 +453,8 @@ def test_file_limit_16_mib() -> None:
 
 def test_name_limit_128_characters() -> None:
     ok = "n" * 128
-    routekit.loads(f"define {ok} = lead.x == 1\nroute \"r\" when {ok} {{ reject \"n\" }}")
-    error = load_error(f"define x = lead.x == 1\nroute \"r\" when {'n' * 129} {{ reject \"n\" }}")
+    routekit.loads(f'define {ok} = lead.x == 1\nroute "r" when {ok} {{ reject "n" }}')
+    error = load_error(f'define x = lead.x == 1\nroute "r" when {"n" * 129} {{ reject "n" }}')
     assert type(error) is routekit.RouteSyntaxError
     assert (error.line, error.column) == (2, 16)
     assert "128" in str(error)
@@ -414,8 +482,12 @@ def test_nesting_limit_64(opener: str, closer: str) -> None:
 
 
 def test_nesting_limit_counts_not_and_parentheses_together() -> None:
-    routekit.loads('route "r" when ' + "not " * 40 + "(" * 24 + "lead.x == 1" + ")" * 24 + ' { reject "n" }')
-    error = load_error('route "r" when ' + "not " * 40 + "(" * 25 + "lead.x == 1" + ")" * 25 + ' { reject "n" }')
+    routekit.loads(
+        'route "r" when ' + "not " * 40 + "(" * 24 + "lead.x == 1" + ")" * 24 + ' { reject "n" }'
+    )
+    error = load_error(
+        'route "r" when ' + "not " * 40 + "(" * 25 + "lead.x == 1" + ")" * 25 + ' { reject "n" }'
+    )
     assert type(error) is routekit.RouteSyntaxError
 
 
@@ -447,8 +519,10 @@ def test_to_dict_is_json_ready_with_stable_keys() -> None:
 
 
 def test_to_dict_renders_dates_and_decimals() -> None:
-    router = router_for('score { 2.5 when lead.x == 1 }\n'
-                        'route "r" { reject "x" set day = 2026-12-24 set at = 2026-12-24T09:00:00+02:00 set d = 0.25 }')
+    router = router_for(
+        "score { 2.5 when lead.x == 1 }\n"
+        'route "r" { reject "x" set day = 2026-12-24 set at = 2026-12-24T09:00:00+02:00 set d = 0.25 }'
+    )
     data = router.decide({"x": 1}, now=NOW).to_dict()
     assert data["attributes"] == {"day": "2026-12-24", "at": "2026-12-24T09:00:00+02:00", "d": 0.25}
     assert data["score"] == 2.5
@@ -465,30 +539,46 @@ def test_to_dict_of_an_assignment_lists_the_changes() -> None:
 
 
 def test_explain_names_every_route_tried_and_no_other() -> None:
-    text = ('route "first" when lead.x == 1 { reject "1" }\n'
-            'route "second" when lead.y == 1 { reject "2" }\n'
-            'route "third" when lead.z == 1 { reject "3" }\n'
-            'route "fourth" { reject "4" }\n'
-            'fallback { reject "f" }')
+    text = (
+        'route "first" when lead.x == 1 { reject "1" }\n'
+        'route "second" when lead.y == 1 { reject "2" }\n'
+        'route "third" when lead.z == 1 { reject "3" }\n'
+        'route "fourth" { reject "4" }\n'
+        'fallback { reject "f" }'
+    )
     router = router_for(text)
     explained = router.decide({"z": 1}, now=NOW).explain()
     for name in ("first", "second", "third"):
         assert f'"{name}"' in explained
     assert '"fourth"' not in explained
     assert explained.splitlines()[0] == 'rejected by route "third": 3'
-    route_events = [e for e in router.decide({"z": 1}, now=NOW).to_dict()["trace"]["events"]
-                    if e["kind"] == "route"]
+    route_events = [
+        e
+        for e in router.decide({"z": 1}, now=NOW).to_dict()["trace"]["events"]
+        if e["kind"] == "route"
+    ]
     assert [(e["route"], e["result"]) for e in route_events] == [
-        ("first", "unknown"), ("second", "unknown"), ("third", "true")]
+        ("first", "unknown"),
+        ("second", "unknown"),
+        ("third", "true"),
+    ]
     # when nothing matches, every route is named, then the fallback
-    explained = router_for(text.replace('route "fourth" { reject "4" }\n', "")).decide({}, now=NOW).explain()
+    explained = (
+        router_for(text.replace('route "fourth" { reject "4" }\n', ""))
+        .decide({}, now=NOW)
+        .explain()
+    )
     for name in ("first", "second", "third"):
         assert f'"{name}"' in explained
     assert "fallback" in explained
 
 
 def test_explain_names_the_reason_for_unknown() -> None:
-    explained = router_for('route "r" when lead.n > 5 { reject "x" }').decide({"n": "lots"}, now=NOW).explain()
+    explained = (
+        router_for('route "r" when lead.n > 5 { reject "x" }')
+        .decide({"n": "lots"}, now=NOW)
+        .explain()
+    )
     assert "'lots' is not a number" in explained
 
 
@@ -525,8 +615,10 @@ def test_decide_is_pure() -> None:
 def test_a_naive_now_is_an_error_that_is_also_a_value_error() -> None:
     router = router_for('route "r" { reject "x" }')
     naive = dt.datetime(2026, 1, 5, 15, 0)
-    for call in (lambda: router.decide({}, now=naive),
-                 lambda: router.route({}, now=naive, state=routekit.MemoryState())):
+    for call in (
+        lambda: router.decide({}, now=naive),
+        lambda: router.route({}, now=naive, state=routekit.MemoryState()),
+    ):
         with pytest.raises(routekit.RoutekitError) as info:
             call()
         assert isinstance(info.value, ValueError)
@@ -545,8 +637,10 @@ def test_a_lead_that_is_not_a_mapping_is_a_lead_error(lead: Any) -> None:
 
 
 def test_lead_keys_that_are_not_text_are_ignored_with_a_note() -> None:
-    router = router_for('route "ny" when lead.state == "NY" { reject "ny" }\n'
-                        'route "one" when lead["1"] == "x" { reject "1" }')
+    router = router_for(
+        'route "ny" when lead.state == "NY" { reject "ny" }\n'
+        'route "one" when lead["1"] == "x" { reject "1" }'
+    )
     decision = router.decide({1: "x", ("state",): "NY", None: 2, "state": "ny"}, now=NOW)
     assert decision.route == "ny"
     explained = decision.explain()
@@ -568,11 +662,15 @@ def test_a_mapping_that_is_not_a_dict_is_a_lead() -> None:
 
 
 def test_memory_state_snapshot_restore_json_round_trip() -> None:
-    router = router_for('team sdr { members alex, blake, casey }\nteam west { members taylor, jordan }\n'
-                        'route "w" when lead.west == true { assign team west }\nfallback { assign team sdr }')
+    router = router_for(
+        "team sdr { members alex, blake, casey }\nteam west { members taylor, jordan }\n"
+        'route "w" when lead.west == true { assign team west }\nfallback { assign team sdr }'
+    )
     state = routekit.MemoryState()
-    picks = [router.route({"west": i % 3 == 0}, now=NOW + dt.timedelta(hours=i), state=state).assignee
-             for i in range(7)]
+    picks = [
+        router.route({"west": i % 3 == 0}, now=NOW + dt.timedelta(hours=i), state=state).assignee
+        for i in range(7)
+    ]
     assert picks == ["taylor", "alex", "blake", "jordan", "casey", "alex", "taylor"]
     snapshot = state.snapshot()
     assert isinstance(snapshot["version"], int) and snapshot["version"] == 7
@@ -582,7 +680,9 @@ def test_memory_state_snapshot_restore_json_round_trip() -> None:
     assert restored.snapshot() == snapshot
     for i in range(5):
         lead = {"west": i % 2 == 0}
-        assert router.route(lead, now=NOW, state=restored) == router.route(lead, now=NOW, state=state)
+        assert router.route(lead, now=NOW, state=restored) == router.route(
+            lead, now=NOW, state=state
+        )
     assert restored.snapshot() == state.snapshot()
     # the snapshot handed out is a copy
     snapshot["teams"].clear()
@@ -605,7 +705,10 @@ def test_plan_pickles_and_routes_the_same() -> None:
     first = routekit.Router(plan, roster=SPEC_ROSTER, accounts={"acme.com": {"owner": "taylor"}})
     second = routekit.Router(again, roster=SPEC_ROSTER, accounts={"acme.com": {"owner": "taylor"}})
     leads: List[Dict[str, Any]] = [
-        {}, {"employees": 3}, {"email": "a@acme.com"}, {"employees": "5,000", "state": "ca", "title": "IT"},
+        {},
+        {"employees": 3},
+        {"email": "a@acme.com"},
+        {"employees": "5,000", "state": "ca", "title": "IT"},
         {"email": "x@gmail.com", "source": "referral"},
     ]
     for lead in leads:
@@ -621,20 +724,28 @@ def accounts_lookup(domain: str) -> Any:
 
 
 def test_router_with_module_level_host_callables_pickles() -> None:
-    text = ('table zips by lead.zip from host\n'
-            'route "p" when is_partner(lead.email) { assign rep alex }\n'
-            'route "a" when account is present { assign account.owner }\n'
-            'route "z" { assign lookup zips }')
-    router = router_for(text, functions={"is_partner": is_partner}, accounts=accounts_lookup,
-                        tables={"zips": {"94105": "blake"}})
+    text = (
+        "table zips by lead.zip from host\n"
+        'route "p" when is_partner(lead.email) { assign rep alex }\n'
+        'route "a" when account is present { assign account.owner }\n'
+        'route "z" { assign lookup zips }'
+    )
+    router = router_for(
+        text,
+        functions={"is_partner": is_partner},
+        accounts=accounts_lookup,
+        tables={"zips": {"94105": "blake"}},
+    )
     again = pickle.loads(pickle.dumps(router))
     for lead in ({"email": "x@partner.example"}, {"email": "x@acme.com"}, {"zip": "94105"}, {}):
         assert again.decide(lead, now=NOW) == router.decide(lead, now=NOW)
 
 
 def test_router_with_a_lambda_cannot_be_pickled_and_says_so() -> None:
-    router = router_for('route "p" when is_partner(lead.email) { assign rep alex }',
-                        functions={"is_partner": lambda email: True})
+    router = router_for(
+        'route "p" when is_partner(lead.email) { assign rep alex }',
+        functions={"is_partner": lambda email: True},
+    )
     with pytest.raises(routekit.RoutekitError) as info:
         pickle.dumps(router)
     assert "is_partner" in str(info.value)
@@ -645,16 +756,19 @@ def test_router_with_a_local_function_cannot_be_pickled_and_says_so() -> None:
     def local_partner(email: Any) -> bool:
         return True
 
-    router = router_for('route "p" when is_partner(lead.email) { assign rep alex }',
-                        functions={"is_partner": local_partner})
+    router = router_for(
+        'route "p" when is_partner(lead.email) { assign rep alex }',
+        functions={"is_partner": local_partner},
+    )
     with pytest.raises(routekit.RoutekitError) as info:
         pickle.dumps(router)
     assert "is_partner" in str(info.value)
 
 
 def test_router_with_a_lambda_accounts_callable_cannot_be_pickled() -> None:
-    router = router_for('route "a" when account is present { assign account.owner }',
-                        accounts=lambda domain: None)
+    router = router_for(
+        'route "a" when account is present { assign account.owner }', accounts=lambda domain: None
+    )
     with pytest.raises(routekit.RoutekitError) as info:
         pickle.dumps(router)
     assert "accounts" in str(info.value)
@@ -680,14 +794,18 @@ def two_args(a: Any, b: Any) -> bool:
 
 
 def test_host_functions_are_called() -> None:
-    router = router_for('route "p" when is_partner(lead.email) { assign rep alex }\nfallback { assign rep blake }',
-                        functions={"is_partner": is_partner})
+    router = router_for(
+        'route "p" when is_partner(lead.email) { assign rep alex }\nfallback { assign rep blake }',
+        functions={"is_partner": is_partner},
+    )
     assert router.decide({"email": "bob@PARTNER.example "}, now=NOW).assignee == "alex"
     assert router.decide({"email": "bob@acme.com"}, now=NOW).assignee == "blake"
 
 
 def test_host_function_names_are_checked_at_router() -> None:
-    plan = routekit.loads('route "p" when is_partner(lead.email) { assign rep alex }', name="test.route")
+    plan = routekit.loads(
+        'route "p" when is_partner(lead.email) { assign rep alex }', name="test.route"
+    )
     with pytest.raises(routekit.RouteError) as info:
         routekit.Router(plan)
     assert str(info.value).startswith("test.route:1:16: there is no function named is_partner")
@@ -697,7 +815,9 @@ def test_host_function_names_are_checked_at_router() -> None:
 
 
 def test_host_function_arity_is_checked_at_router() -> None:
-    plan = routekit.loads('route "p" when is_partner(lead.email) { assign rep alex }', name="test.route")
+    plan = routekit.loads(
+        'route "p" when is_partner(lead.email) { assign rep alex }', name="test.route"
+    )
     with pytest.raises(routekit.RouteError) as info:
         routekit.Router(plan, functions={"is_partner": two_args})
     assert "is_partner() cannot be called with 1 argument" in str(info.value)
@@ -715,19 +835,27 @@ def test_a_builtin_cannot_be_replaced() -> None:
     [(raises, "raised RuntimeError: kaput"), (returns_object, "which a rule cannot use")],
 )
 def test_a_host_function_that_fails_is_unknown_with_the_reason(function: Any, reason: str) -> None:
-    router = router_for('route "p" when check(lead.email) { assign rep alex }\n'
-                        'route "q" when not check(lead.email) { assign rep blake }\n'
-                        'fallback { assign rep casey }', functions={"check": function})
+    router = router_for(
+        'route "p" when check(lead.email) { assign rep alex }\n'
+        'route "q" when not check(lead.email) { assign rep blake }\n'
+        "fallback { assign rep casey }",
+        functions={"check": function},
+    )
     decision = router.decide({"email": "a@b.example"}, now=NOW)
-    assert (decision.outcome, decision.assignee, decision.route) == ("assigned", "casey", "fallback")
+    assert (decision.outcome, decision.assignee, decision.route) == (
+        "assigned",
+        "casey",
+        "fallback",
+    )
     assert reason in decision.explain()
     results = [e["result"] for e in decision.to_dict()["trace"]["events"] if e["kind"] == "route"]
     assert results == ["unknown", "unknown"]
 
 
 def test_a_host_function_returning_text_as_a_test_is_unknown() -> None:
-    router = router_for('route "p" when check(lead.email) { assign rep alex }',
-                        functions={"check": returns_text})
+    router = router_for(
+        'route "p" when check(lead.email) { assign rep alex }', functions={"check": returns_text}
+    )
     decision = router.decide({"email": "a@b.example"}, now=NOW)
     assert decision.outcome == "unrouted"
     assert "not true or false" in decision.explain()
@@ -744,18 +872,24 @@ def test_free_email_domains_extend_the_shipped_list() -> None:
 # ---- host tables --------------------------------------------------------------------------
 
 
-HOST_TABLES = ('table zips by lead.zip from host\n'
-               'table pairs by (lead.country, lead.state) from host\n'
-               'team sdr { members alex, blake }\n'
-               'route "z" when lead.zip is present { assign lookup zips else rep casey }\n'
-               'route "p" { assign lookup pairs else rep sam }\n')
+HOST_TABLES = (
+    "table zips by lead.zip from host\n"
+    "table pairs by (lead.country, lead.state) from host\n"
+    "team sdr { members alex, blake }\n"
+    'route "z" when lead.zip is present { assign lookup zips else rep casey }\n'
+    'route "p" { assign lookup pairs else rep sam }\n'
+)
 
 
 def test_host_tables() -> None:
-    router = router_for(HOST_TABLES, tables={
-        "zips": {"94105": "taylor", " 02134 ": {"team": "sdr"}, 10001: "jordan"},
-        "pairs": {("US", "CA"): "riley", ("DE", 1): {"team": "sdr"}},
-    })
+    router = router_for(
+        HOST_TABLES,
+        tables={
+            "zips": {"94105": "taylor", " 02134 ": {"team": "sdr"}, 10001: "jordan"},
+            "pairs": {("US", "CA"): "riley", ("DE", 1): {"team": "sdr"}},
+        },
+    )
+
     def pick(lead: Dict[str, Any]) -> Any:
         decision = router.decide(lead, now=NOW)
         return decision.assignee, decision.route, decision.team
@@ -791,19 +925,27 @@ def test_host_tables_are_checked_at_router() -> None:
         routekit.Router(plan, tables={"zips": {"CA": "a", " ca": "b"}, "pairs": {}})
 
 
-@pytest.mark.xfail(strict=True, reason='BUG: host-table keys compare like ==, so "1" and 1 are the same '
-                   "key, but Router(tables=...) accepts both and routes them to different reps")
+@pytest.mark.xfail(
+    strict=True,
+    reason='BUG: host-table keys compare like ==, so "1" and 1 are the same '
+    "key, but Router(tables=...) accepts both and routes them to different reps",
+)
 def test_host_table_keys_equal_under_equality_are_refused() -> None:
     plan = routekit.loads(HOST_TABLES)
     with pytest.raises(routekit.RoutekitError):
-        routekit.Router(plan, roster=SPEC_ROSTER, tables={"zips": {"1": "alex", 1: "blake"}, "pairs": {}})
+        routekit.Router(
+            plan, roster=SPEC_ROSTER, tables={"zips": {"1": "alex", 1: "blake"}, "pairs": {}}
+        )
 
 
 def test_a_router_with_host_tables_pickles() -> None:
-    router = router_for(HOST_TABLES, tables={
-        "zips": {"94105": "taylor", "02134": {"team": "sdr"}},
-        "pairs": {("US", "CA"): "riley"},
-    })
+    router = router_for(
+        HOST_TABLES,
+        tables={
+            "zips": {"94105": "taylor", "02134": {"team": "sdr"}},
+            "pairs": {("US", "CA"): "riley"},
+        },
+    )
     again = pickle.loads(pickle.dumps(router))
     for lead in ({"zip": "94105"}, {"zip": "02134"}, {"country": "US", "state": "CA"}, {}):
         assert again.decide(lead, now=NOW) == router.decide(lead, now=NOW)
@@ -813,7 +955,9 @@ def test_a_router_with_host_tables_pickles() -> None:
 
 
 def test_reps_named_but_not_rostered_warn_at_router() -> None:
-    plan = routekit.loads('team sdr { members alex, ghost }\nroute "r" { assign rep phantom else team sdr }')
+    plan = routekit.loads(
+        'team sdr { members alex, ghost }\nroute "r" { assign rep phantom else team sdr }'
+    )
     with pytest.warns(routekit.RoutekitWarning) as caught:
         router = routekit.Router(plan, roster=[{"id": "alex"}])
     message = " ".join(str(w.message) for w in caught)
@@ -824,7 +968,9 @@ def test_reps_named_but_not_rostered_warn_at_router() -> None:
 
 
 def test_with_roster_shares_the_rules() -> None:
-    router = router_for('route "r" { assign rep alex else rep blake }', roster=[{"id": "alex"}, {"id": "blake"}])
+    router = router_for(
+        'route "r" { assign rep alex else rep blake }', roster=[{"id": "alex"}, {"id": "blake"}]
+    )
     assert router.decide({}, now=NOW).assignee == "alex"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", routekit.RoutekitWarning)

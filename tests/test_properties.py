@@ -32,7 +32,10 @@ NOW = dt.datetime(2026, 1, 5, 15, 0, tzinfo=dt.timezone.utc)
 SPEC_ROSTER = [
     {"id": rep} for rep in ("taylor", "jordan", "sam", "alex", "blake", "casey", "riley", "quinn")
 ]
-ACCOUNTS = {"acme.com": {"owner": "taylor", "stage": "customer"}, "ghost.example": {"owner": "ghost"}}
+ACCOUNTS = {
+    "acme.com": {"owner": "taylor", "stage": "customer"},
+    "ghost.example": {"owner": "ghost"},
+}
 
 SPEC_PLAN = routekit.loads(SPEC_TEXT, name="inbound.route")
 SPEC_ROUTER = routekit.Router(SPEC_PLAN, roster=SPEC_ROSTER, accounts=ACCOUNTS)
@@ -46,36 +49,105 @@ KEYWORDS = (
     "lead account true false required available under_capacity skill day week month "
     "round_robin weighted balanced priority quota lower upper len domain free_email days_since"
 ).split()
-PUNCTUATION = ["{", "}", "(", ")", "[", "]", ",", ".", "=", "==", "!=", "<", "<=", ">", ">=",
-               "->", ":", "-", "#", "\n", '"', "\\", "'", "&&"]
-LITERALS = ['"CA"', '"a b"', '"\\d+"', '"(a+)+"', '"\\u00e9"', '"\\q"', '""', "42", "-3", "2.5",
-            "50_000", "0", "2026-12-24", "2026-02-30", "2026-12-24T09:00:00Z",
-            "2026-12-24T09:00:00+02:00", "1e3", "x", "sdr", "alex", "territory", "big", "r"]
+PUNCTUATION = [
+    "{",
+    "}",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    ".",
+    "=",
+    "==",
+    "!=",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "->",
+    ":",
+    "-",
+    "#",
+    "\n",
+    '"',
+    "\\",
+    "'",
+    "&&",
+]
+LITERALS = [
+    '"CA"',
+    '"a b"',
+    '"\\d+"',
+    '"(a+)+"',
+    '"\\u00e9"',
+    '"\\q"',
+    '""',
+    "42",
+    "-3",
+    "2.5",
+    "50_000",
+    "0",
+    "2026-12-24",
+    "2026-02-30",
+    "2026-12-24T09:00:00Z",
+    "2026-12-24T09:00:00+02:00",
+    "1e3",
+    "x",
+    "sdr",
+    "alex",
+    "territory",
+    "big",
+    "r",
+]
 TOKENS = KEYWORDS + PUNCTUATION + LITERALS
 
 token_text = st.lists(st.sampled_from(TOKENS), max_size=40).flatmap(
-    lambda tokens: st.lists(st.sampled_from([" ", "\n", "", "  ", "\t"]), min_size=len(tokens),
-                            max_size=len(tokens)).map(
-        lambda seps: "".join(t + s for t, s in zip(tokens, seps))))
+    lambda tokens: st.lists(
+        st.sampled_from([" ", "\n", "", "  ", "\t"]), min_size=len(tokens), max_size=len(tokens)
+    ).map(lambda seps: "".join(t + s for t, s in zip(tokens, seps)))
+)
 
 #: Small well-formed pieces, so a good share of the generated files get past the parser and
 #: exercise name resolution and type checks.
-_ATOMS = ["lead.a == 1", "lead.b contains \"x\"", "lead.c is missing", "big", "score > 1",
-          "lead.a < \"x\"", "lead.b matches \"(a+)+\"", "lead.b matches \"[a-z]+\"", "nope",
-          "lower(lead.b) == \"x\"", "f(lead.a)", "lead.a in [1, 2]", "account is present",
-          "lead.a between 1 and 2", "lead.a", "account.owner == \"x\""]
+_ATOMS = [
+    "lead.a == 1",
+    'lead.b contains "x"',
+    "lead.c is missing",
+    "big",
+    "score > 1",
+    'lead.a < "x"',
+    'lead.b matches "(a+)+"',
+    'lead.b matches "[a-z]+"',
+    "nope",
+    'lower(lead.b) == "x"',
+    "f(lead.a)",
+    "lead.a in [1, 2]",
+    "account is present",
+    "lead.a between 1 and 2",
+    "lead.a",
+    'account.owner == "x"',
+]
 _STATEMENTS = [
-    "define big = {c}", "define loop = loop or {c}", "team sdr {{ members alex, blake }}",
-    "team west {{ members taylor weight 0 strategy nope }}", "score {{ 10 when {c} }}",
+    "define big = {c}",
+    "define loop = loop or {c}",
+    "team sdr {{ members alex, blake }}",
+    "team west {{ members taylor weight 0 strategy nope }}",
+    "score {{ 10 when {c} }}",
     'table t by lead.state {{ "CA" -> team sdr  "ca" -> rep alex  else -> team west }}',
-    'route "r" when {c} {{ assign team sdr else lookup t }}', 'route "r" {{ reject "no" }}',
-    'route "s" when {c} {{ assign lookup missing set x = 1 }}', 'fallback {{ assign team sdrr }}',
-    'route "fallback" {{ redirect "u" }}', 'route "q" when {c} {{ assign rep alex reject "x" }}',
+    'route "r" when {c} {{ assign team sdr else lookup t }}',
+    'route "r" {{ reject "no" }}',
+    'route "s" when {c} {{ assign lookup missing set x = 1 }}',
+    "fallback {{ assign team sdrr }}",
+    'route "fallback" {{ redirect "u" }}',
+    'route "q" when {c} {{ assign rep alex reject "x" }}',
 ]
 statement_text = st.lists(
-    st.tuples(st.sampled_from(_STATEMENTS), st.lists(st.sampled_from(_ATOMS), min_size=1, max_size=3),
-              st.sampled_from([" and ", " or ", " and not "])).map(
-        lambda t: t[0].format(c=t[2].join(t[1]))),
+    st.tuples(
+        st.sampled_from(_STATEMENTS),
+        st.lists(st.sampled_from(_ATOMS), min_size=1, max_size=3),
+        st.sampled_from([" and ", " or ", " and not "]),
+    ).map(lambda t: t[0].format(c=t[2].join(t[1]))),
     max_size=8,
 ).map("\n".join)
 
@@ -88,7 +160,10 @@ def _check_positions(error: routekit.RoutekitError, text: str) -> None:
     for diagnostic in error.diagnostics:
         span = diagnostic.span
         assert 1 <= span.line <= len(lines), (span, len(lines))
-        assert 1 <= span.column <= len(lines[span.line - 1].rstrip("\r")) + 1, (span, lines[span.line - 1])
+        assert 1 <= span.column <= len(lines[span.line - 1].rstrip("\r")) + 1, (
+            span,
+            lines[span.line - 1],
+        )
         assert 0 <= span.start <= span.end <= len(text)
         rendered = str(error)
         assert f"test.route:{span.line}:{span.column}: " in rendered
@@ -121,17 +196,59 @@ def test_generated_files_fail_with_every_problem_positioned(text: str) -> None:
 # ---- three-valued logic ------------------------------------------------------------------------
 
 ATOMS = [
-    "lead.a == 1", "lead.a != \"x\"", "lead.a > 5", "lead.a <= 1", "lead.a between 1 and 10",
-    "lead.a in [1, \"x\"]", "lead.a not in [5]", "lead.a is missing", "lead.a is present",
-    "lead.b contains \"x\"", "lead.b contains any [\"x\", \"y\"]", "lead.b contains all [\"x\", \"y\"]",
-    "lead.b starts with \"a\"", "lead.b ends with \"c\"", "lead.b matches \"[a-z]+\"",
-    "lower(lead.b) == \"x\"", "len(lead.b) > 2", "lead.c == true", "lead.c == lead.a",
-    "lead.c > 2026-01-01", "days_since(lead.c) > 3", "domain(lead.b) == \"x.com\"",
+    "lead.a == 1",
+    'lead.a != "x"',
+    "lead.a > 5",
+    "lead.a <= 1",
+    "lead.a between 1 and 10",
+    'lead.a in [1, "x"]',
+    "lead.a not in [5]",
+    "lead.a is missing",
+    "lead.a is present",
+    'lead.b contains "x"',
+    'lead.b contains any ["x", "y"]',
+    'lead.b contains all ["x", "y"]',
+    'lead.b starts with "a"',
+    'lead.b ends with "c"',
+    'lead.b matches "[a-z]+"',
+    'lower(lead.b) == "x"',
+    "len(lead.b) > 2",
+    "lead.c == true",
+    "lead.c == lead.a",
+    "lead.c > 2026-01-01",
+    "days_since(lead.c) > 3",
+    'domain(lead.b) == "x.com"',
 ]
 VALUES = [
-    None, 0, 1, 5, 11, -3, 2.5, "1", " 5 ", "5k", "1,000", "x", "X", "abc", "a b c", "", "  ",
-    [], ["x"], ["X", "y"], [1, "x"], True, False, float("nan"), float("inf"), "2026-01-01",
-    "2025-12-01T10:00:00Z", {"n": 1}, "bob@X.com",
+    None,
+    0,
+    1,
+    5,
+    11,
+    -3,
+    2.5,
+    "1",
+    " 5 ",
+    "5k",
+    "1,000",
+    "x",
+    "X",
+    "abc",
+    "a b c",
+    "",
+    "  ",
+    [],
+    ["x"],
+    ["X", "y"],
+    [1, "x"],
+    True,
+    False,
+    float("nan"),
+    float("inf"),
+    "2026-01-01",
+    "2025-12-01T10:00:00Z",
+    {"n": 1},
+    "bob@X.com",
 ]
 values = st.sampled_from(VALUES)
 leads = st.fixed_dictionaries({}, optional={"a": values, "b": values, "c": values})
@@ -162,9 +279,11 @@ def _when(condition: str) -> str:
 @given(st.sampled_from(ATOMS), st.sampled_from(ATOMS), leads)
 def test_de_morgan(a: str, b: str, lead: Dict[str, Any]) -> None:
     assert _route_result(_when(f"not ({a} and {b})"), lead) == _route_result(
-        _when(f"not ({a}) or not ({b})"), lead)
+        _when(f"not ({a}) or not ({b})"), lead
+    )
     assert _route_result(_when(f"not ({a} or {b})"), lead) == _route_result(
-        _when(f"not ({a}) and not ({b})"), lead)
+        _when(f"not ({a}) and not ({b})"), lead
+    )
 
 
 @given(st.sampled_from(ATOMS), leads)
@@ -254,7 +373,9 @@ def test_every_atom_is_true_false_or_unknown_for_some_lead() -> None:
 
 
 @given(_trees(3), leads)
-def test_a_compound_condition_is_the_kleene_combination_of_its_parts(tree: Any, lead: Dict[str, Any]) -> None:
+def test_a_compound_condition_is_the_kleene_combination_of_its_parts(
+    tree: Any, lead: Dict[str, Any]
+) -> None:
     atoms = _score_results(ATOMS, lead)
     expected = _expected(tree, atoms)
     (actual,) = _score_results([_render(tree)], lead)
@@ -269,28 +390,65 @@ def test_a_compound_condition_is_the_kleene_combination_of_its_parts(tree: Any, 
 
 SPEC_FIELDS = ["employees", "state", "title", "source", "email", "website", "domain"]
 
-huge_strings = st.builds(lambda ch, n: ch * n, st.sampled_from(["9", "a", " ", ",", "1,", "é"]),
-                         st.integers(min_value=0, max_value=120_000))
+huge_strings = st.builds(
+    lambda ch, n: ch * n,
+    st.sampled_from(["9", "a", " ", ",", "1,", "é"]),
+    st.integers(min_value=0, max_value=120_000),
+)
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.integers(min_value=-(10**40), max_value=10**40),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=40),
-    st.sampled_from(["CA", " ca ", "NY", "VP of IT", "procurement", "referral", "5,000", "1e3", "lots",
-                     "x@gmail.com", "bob@acme.com", "https://www.acme.com", "2026-01-01", "NaN", "-inf",
-                     "ghost.example", "bob@ghost.example", "\x00", "\u202e", "\ud800"]),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=-(10**40), max_value=10**40),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=40),
+    st.sampled_from(
+        [
+            "CA",
+            " ca ",
+            "NY",
+            "VP of IT",
+            "procurement",
+            "referral",
+            "5,000",
+            "1e3",
+            "lots",
+            "x@gmail.com",
+            "bob@acme.com",
+            "https://www.acme.com",
+            "2026-01-01",
+            "NaN",
+            "-inf",
+            "ghost.example",
+            "bob@ghost.example",
+            "\x00",
+            "\u202e",
+            "\ud800",
+        ]
+    ),
     huge_strings,
 )
 json_like = st.recursive(
     scalars,
     lambda children: st.one_of(
         st.lists(children, max_size=4),
-        st.dictionaries(st.one_of(st.text(max_size=8), st.sampled_from(SPEC_FIELDS)), children, max_size=4),
+        st.dictionaries(
+            st.one_of(st.text(max_size=8), st.sampled_from(SPEC_FIELDS)), children, max_size=4
+        ),
     ),
     max_leaves=12,
 )
-odd_keys = st.one_of(st.integers(), st.none(), st.tuples(st.integers()), st.floats(allow_nan=False),
-                     st.booleans(), st.frozensets(st.integers(), max_size=2))
+odd_keys = st.one_of(
+    st.integers(),
+    st.none(),
+    st.tuples(st.integers()),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.frozensets(st.integers(), max_size=2),
+)
 messy_leads = st.dictionaries(
-    st.one_of(st.sampled_from(SPEC_FIELDS), st.text(max_size=10), odd_keys), json_like, max_size=8)
+    st.one_of(st.sampled_from(SPEC_FIELDS), st.text(max_size=10), odd_keys), json_like, max_size=8
+)
 
 
 @given(messy_leads)
@@ -315,26 +473,41 @@ def test_messy_leads_through_route_and_state(lead: Dict[Any, Any], warmup: int) 
         SPEC_ROUTER.route({}, now=NOW, state=state)
     decision = SPEC_ROUTER.route(lead, now=NOW, state=state)
     assert isinstance(decision, routekit.Decision)
-    restored = routekit.MemoryState.restore(json.loads(json.dumps(state.snapshot(), allow_nan=False)))
+    restored = routekit.MemoryState.restore(
+        json.loads(json.dumps(state.snapshot(), allow_nan=False))
+    )
     assert restored == state
 
 
 # ---- determinism and purity ---------------------------------------------------------------------
 
-simple_leads = st.fixed_dictionaries({}, optional={
-    "employees": st.sampled_from([3, 50, 500, 5000, "5,000", "lots", None, float("nan")]),
-    "state": st.sampled_from(["CA", "ny", " wa ", "TX", "", None, ["CA"]]),
-    "title": st.sampled_from(["VP of IT", "Head of Procurement", "Sales", "", None]),
-    "source": st.sampled_from(["referral", "REFERRAL ", "ads", None]),
-    "email": st.sampled_from(["bob@acme.com", "x@gmail.com", "a@beta.example", "nope", None]),
-})
-times = st.datetimes(min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2027, 12, 31),
-                     timezones=st.sampled_from([dt.timezone.utc, dt.timezone(dt.timedelta(hours=-8)),
-                                                dt.timezone(dt.timedelta(hours=5, minutes=30))]))
+simple_leads = st.fixed_dictionaries(
+    {},
+    optional={
+        "employees": st.sampled_from([3, 50, 500, 5000, "5,000", "lots", None, float("nan")]),
+        "state": st.sampled_from(["CA", "ny", " wa ", "TX", "", None, ["CA"]]),
+        "title": st.sampled_from(["VP of IT", "Head of Procurement", "Sales", "", None]),
+        "source": st.sampled_from(["referral", "REFERRAL ", "ads", None]),
+        "email": st.sampled_from(["bob@acme.com", "x@gmail.com", "a@beta.example", "nope", None]),
+    },
+)
+times = st.datetimes(
+    min_value=dt.datetime(2025, 1, 1),
+    max_value=dt.datetime(2027, 12, 31),
+    timezones=st.sampled_from(
+        [
+            dt.timezone.utc,
+            dt.timezone(dt.timedelta(hours=-8)),
+            dt.timezone(dt.timedelta(hours=5, minutes=30)),
+        ]
+    ),
+)
 
 
 @given(st.lists(simple_leads, max_size=8), simple_leads, times)
-def test_decisions_are_deterministic(history: List[Dict[str, Any]], lead: Dict[str, Any], now: dt.datetime) -> None:
+def test_decisions_are_deterministic(
+    history: List[Dict[str, Any]], lead: Dict[str, Any], now: dt.datetime
+) -> None:
     state = routekit.MemoryState()
     for past in history:
         SPEC_ROUTER.route(past, now=now, state=state)
@@ -347,8 +520,9 @@ def test_decisions_are_deterministic(history: List[Dict[str, Any]], lead: Dict[s
     # a router built afresh from the same text decides the same
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", routekit.RoutekitWarning)
-        fresh = routekit.Router(routekit.loads(SPEC_TEXT, name="inbound.route"), roster=SPEC_ROSTER,
-                                accounts=ACCOUNTS)
+        fresh = routekit.Router(
+            routekit.loads(SPEC_TEXT, name="inbound.route"), roster=SPEC_ROSTER, accounts=ACCOUNTS
+        )
     assert fresh.decide(lead, now=now, snapshot=snapshot).to_dict() == first.to_dict()
 
 
@@ -383,16 +557,46 @@ def _same(a: Any, b: Any) -> bool:
 
 # ---- a schema file: only LeadError, and only for the required field ------------------------------
 
-CONSTRUCTS_PLAN = routekit.loads((CONFORMANCE / "constructs.route").read_text(encoding="utf-8"), name="c.route")
+CONSTRUCTS_PLAN = routekit.loads(
+    (CONFORMANCE / "constructs.route").read_text(encoding="utf-8"), name="c.route"
+)
 CONSTRUCTS_ROUTER = routekit.Router(
     CONSTRUCTS_PLAN,
-    roster=[{"id": r} for r in ("taylor", "jordan", "sam@corp.example", "alex", "blake", "casey", "riley", "quinn")],
+    roster=[
+        {"id": r}
+        for r in (
+            "taylor",
+            "jordan",
+            "sam@corp.example",
+            "alex",
+            "blake",
+            "casey",
+            "riley",
+            "quinn",
+        )
+    ],
     tables={"zips": {"94105": "riley", "02134": {"team": "sdr"}}},
     accounts={"acme.com": {"owner": "taylor", "stage": "customer", "tier name": "gold"}},
 )
-CONSTRUCT_FIELDS = ["email", "employees", "state", "country", "title", "products", "trial", "signup",
-                    "last_seen", "language", "Company Size", "company", "zip", "source"]
-schema_leads = st.dictionaries(st.one_of(st.sampled_from(CONSTRUCT_FIELDS), odd_keys), json_like, max_size=10)
+CONSTRUCT_FIELDS = [
+    "email",
+    "employees",
+    "state",
+    "country",
+    "title",
+    "products",
+    "trial",
+    "signup",
+    "last_seen",
+    "language",
+    "Company Size",
+    "company",
+    "zip",
+    "source",
+]
+schema_leads = st.dictionaries(
+    st.one_of(st.sampled_from(CONSTRUCT_FIELDS), odd_keys), json_like, max_size=10
+)
 
 
 @given(schema_leads)
@@ -405,7 +609,9 @@ def test_a_schema_lead_raises_only_lead_error_for_the_required_field(lead: Dict[
         json.dumps(decision.to_dict(), allow_nan=False)
 
 
-@given(st.sampled_from(["a@acme.com", " bob@ACME.com ", "x@gmail.com", "kim@mit.edu"]), schema_leads)
+@given(
+    st.sampled_from(["a@acme.com", " bob@ACME.com ", "x@gmail.com", "kim@mit.edu"]), schema_leads
+)
 def test_a_schema_lead_with_a_good_email_never_raises(email: str, lead: Dict[Any, Any]) -> None:
     lead = dict(lead)
     lead["email"] = email

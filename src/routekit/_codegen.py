@@ -23,8 +23,9 @@ source is assembled only from those names and fixed templates.
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from . import ast
 from . import conditions as c
@@ -48,8 +49,9 @@ class _Generator:
             "_int": int,
             "_float": float,
         }
-        self.fields: Dict[str, int] = {}  # top-level field name -> slot
+        self.fields: Dict[str, int] = {}  # top-level field name -> slot, per function
         self.text_fields: Set[int] = set()
+        self.field_names: Dict[str, str] = {}  # field name -> the global holding it
         self.consts: Dict[Tuple[str, Any], str] = {}
         self.count = 0
 
@@ -71,11 +73,16 @@ class _Generator:
             found = self.consts[key] = self.bind("c", value)
         return found
 
+    def start_function(self) -> None:
+        self.fields = {}
+        self.text_fields = set()
+
     def field(self, name: str, text: bool) -> int:
         slot = self.fields.get(name)
         if slot is None:
             slot = self.fields[name] = len(self.fields)
-            self.globals[f"f{slot}"] = name
+            if name not in self.field_names:
+                self.field_names[name] = self.bind("f", name)
         if text:
             self.text_fields.add(slot)
         return slot
@@ -225,8 +232,8 @@ class _Generator:
 
     def prologue(self) -> List[str]:
         lines = ["    get = lead.get"]
-        for slot in self.fields.values():
-            lines.append(f"    v{slot} = get(f{slot})")
+        for name, slot in self.fields.items():
+            lines.append(f"    v{slot} = get({self.field_names[name]})")
             if slot in self.text_fields:
                 v = f"v{slot}"
                 lines.append(
@@ -265,37 +272,189 @@ def _leaves(node: c.Node) -> int:
     return 1
 
 
+INDEX_THRESHOLD = 48
+MAX_KEYS_PER_ROUTE = 4096
+
+
 def compile_matcher(
     conditions: Sequence[Optional[c.Node]], score_items: Sequence[Tuple[Any, c.Node]]
 ) -> Tuple[MatchFunction, Optional[ScoreFunction], str]:
     """Generate ``match(lead, env) -> route index or -1`` and ``score(lead, env)``.
 
+    Up to `INDEX_THRESHOLD` routes, ``match`` is one function testing the routes in order.
+    Beyond that, routes are indexed like a decision table (see `IndexedMatch`), so the
+    cost of a decision does not grow with the number of territory-style routes.
     Returns both functions and the generated source (for tests and curious readers).
     """
     gen = _Generator()
     budget = [64]
-    body: List[str] = []
-    for index, node in enumerate(conditions):
-        if node is None:
-            body.append(f"    return {index}")
-            break
-        t, _ = gen.pair(node, budget)
-        body.append(f"    if {t}:\n        return {index}")
-    body.append("    return -1")
-    score_body: List[str] = []
+    indexed = len(conditions) > INDEX_THRESHOLD
+    source_parts: List[str] = []
+    if not indexed:
+        body: List[str] = []
+        for index, node in enumerate(conditions):
+            if node is None:
+                body.append(f"    return {index}")
+                break
+            t, _ = gen.pair(node, budget)
+            body.append(f"    if {t}:\n        return {index}")
+        body.append("    return -1")
+        source_parts.append(_function("match", gen.prologue(), body))
+    else:
+        for index, node in enumerate(conditions):
+            gen.start_function()
+            if node is None:
+                source_parts.append(f"def r{index}(lead, env):\n    return True\n")
+                continue
+            t, _ = gen.pair(node, [8])
+            source_parts.append(_function(f"r{index}", gen.prologue(), [f"    return {t}"]))
     if score_items:
-        score_body.append("    total = 0")
+        gen.start_function()
+        score_body = ["    total = 0"]
         for points, node in score_items:
             t, _ = gen.pair(node, budget)
             p = gen.const(points)
             score_body.append(f"    if {t}:\n        total += {p}")
         score_body.append("    return total")
-    prologue = gen.prologue()
-    source = "def match(lead, env):\n" + "\n".join(prologue + body) + "\n"
-    if score_body:
-        source += "\n\ndef score(lead, env):\n" + "\n".join(prologue + score_body) + "\n"
+        source_parts.append(_function("score", gen.prologue(), score_body))
+    source = "\n\n".join(source_parts)
     namespace = dict(gen.globals)
     exec(compile(source, "<routekit fast path>", "exec"), namespace)
-    match = namespace["match"]
-    score = namespace.get("score")
-    return match, score, source
+    match: MatchFunction
+    if indexed:
+        match = IndexedMatch([namespace[f"r{i}"] for i in range(len(conditions))], conditions)
+    else:
+        match = namespace["match"]
+    return match, namespace.get("score"), source
+
+
+def _function(name: str, prologue: List[str], body: List[str]) -> str:
+    return f"def {name}(lead, env):\n" + "\n".join(prologue + body) + "\n"
+
+
+class IndexedMatch:
+    """First-match routing over many routes, indexed like a decision table.
+
+    Each route whose truth requires text equality (``==`` or ``in``) on top-level fields is
+    filed under the combinations of those values, grouped by which fields it tests; other
+    routes are always candidates. For a lead, the candidates are the routes filed under its
+    own values plus the always-candidates; they are tested in file order with the route's
+    full condition, so the first true one is exactly the route a plain scan would find.
+    A field holding something other than text (a number read as text, say) cannot be
+    looked up, so every route of that group becomes a candidate; a missing field rules the
+    group out, since its equality tests can only be unknown.
+    """
+
+    def __init__(self, functions: Sequence[Callable[[Any, Env], bool]], conditions: Sequence[Any]):
+        self.functions = tuple(functions)
+        groups: Dict[Tuple[str, ...], Dict[Tuple[str, ...], List[int]]] = {}
+        always: List[int] = []
+        for index, node in enumerate(conditions):
+            keys = _index_keys(node) if node is not None else None
+            if not keys:
+                always.append(index)
+                continue
+            fields = tuple(sorted(keys))
+            combos = 1
+            for field in fields:
+                combos *= len(keys[field])
+            if combos > MAX_KEYS_PER_ROUTE:  # too many combinations: file by the narrowest field
+                sizes = {f: len(v) for f, v in keys.items()}
+                narrow = min(fields, key=sizes.__getitem__)
+                fields, keys = (narrow,), {narrow: keys[narrow]}
+            table = groups.setdefault(fields, {})
+            for combo in itertools.product(*(sorted(keys[f]) for f in fields)):
+                table.setdefault(combo, []).append(index)
+        self.always = tuple(always)
+        self.groups = tuple(
+            (
+                fields,
+                {k: tuple(v) for k, v in table.items()},
+                tuple(sorted({i for v in table.values() for i in v})),
+            )
+            for fields, table in groups.items()
+        )
+
+    def __call__(self, lead: Any, env: Env) -> int:
+        get = lead.get
+        candidates = list(self.always)
+        for fields, table, members in self.groups:
+            parts: Optional[List[str]] = []
+            scan = False
+            for field in fields:
+                value = get(field)
+                if value.__class__ is str:
+                    key = value.strip().casefold()
+                    if not key:
+                        parts = None
+                        break
+                    parts.append(key)  # type: ignore[union-attr]
+                elif value is None:
+                    parts = None
+                    break
+                else:
+                    scan = True
+            if parts is None:
+                continue
+            if scan:
+                candidates.extend(members)
+                continue
+            hit = table.get(tuple(parts))
+            if hit:
+                candidates.extend(hit)
+        candidates.sort()
+        functions = self.functions
+        for index in candidates:
+            if functions[index](lead, env):
+                return index
+        return -1
+
+
+def _index_keys(node: c.Node) -> Dict[str, FrozenSet[str]]:
+    """Text values some top-level fields must equal for ``node`` to be true."""
+    keys: Dict[str, FrozenSet[str]] = {}
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, c.DefineRef) and item.target is not None:
+            stack.append(item.target)
+            continue
+        if isinstance(item, c.AllOf):
+            stack.extend(item.items)
+            continue
+        found = _required_values(item.origin)
+        if found is not None:
+            field, values = found
+            keys[field] = keys[field] & values if field in keys else values
+    return keys
+
+
+def _required_values(origin: Any) -> Optional[Tuple[str, FrozenSet[str]]]:
+    if isinstance(origin, ast.Compare) and origin.op == "==":
+        left, right = origin.left, origin.right
+        if isinstance(left, ast.Literal):
+            left, right = right, left
+        if (
+            isinstance(left, ast.LeadPath)
+            and len(left.steps) == 1
+            and isinstance(right, ast.Literal)
+            and isinstance(right.value, str)
+            and normalize_text(right.value)
+        ):
+            return left.steps[0], frozenset([normalize_text(right.value)])
+    if (
+        isinstance(origin, ast.In)
+        and not origin.negated
+        and isinstance(origin.value, ast.LeadPath)
+        and len(origin.value.steps) == 1
+        and isinstance(origin.options, ast.ListValue)
+        and origin.options.items
+        and all(
+            isinstance(i, ast.Literal) and isinstance(i.value, str) for i in origin.options.items
+        )
+    ):
+        literals = [i for i in origin.options.items if isinstance(i, ast.Literal)]
+        values = frozenset(normalize_text(str(i.value)) for i in literals)
+        if all(values):
+            return origin.value.steps[0], values
+    return None

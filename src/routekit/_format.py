@@ -419,7 +419,7 @@ class _Anchor:
     line: int
     body: Optional[Tuple[int, int]] = None  # offsets of ``{`` and ``}``
     children: List[_Anchor] = attrs.Factory(list)
-    _starts: Optional[List[int]] = None
+    _starts: Optional[List[int]] = attrs.field(default=None, init=False, repr=False)
 
     def child_at(self, offset: int) -> int:
         """The index of the last child starting at or before ``offset`` (-1 if none)."""
