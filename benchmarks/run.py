@@ -142,6 +142,99 @@ def bench_load() -> None:
     table("Loading", ["what", "time", "goal"], rows)
 
 
+COUNTRIES = ["US", "CA", "GB", "DE", "FR", "JP", "AU", "BR", "IN", "MX"]
+INDUSTRIES = [
+    "Tech",
+    "Retail",
+    "Health",
+    "Finance",
+    "Energy",
+    "Media",
+    "Travel",
+    "Food",
+    "Auto",
+    "Gov",
+]
+
+
+def territory_rules(count: int) -> str:
+    """``count`` territory routes, one per (country, state, industry) combination."""
+    lines = ["team sdr { members alex, blake }"]
+    n = 0
+    for state in range(1000):
+        for country in COUNTRIES:
+            for industry in INDUSTRIES:
+                if n == count:
+                    break
+                lines.append(
+                    f'route "t{n}" when lead.country == "{country}" and lead.state == "S{state}" '
+                    f'and lead.industry == "{industry}" {{ assign rep r{n % 50} }}'
+                )
+                n += 1
+    lines.append("fallback { assign team sdr }")
+    return "\n".join(lines)
+
+
+def territory_table(count: int) -> str:
+    lines = ["team sdr { members alex, blake }", "table territory by (lead.country, lead.state) {"]
+    for n in range(count):
+        lines.append(f'  ("{COUNTRIES[n % 10]}", "S{n // 10}") -> rep r{n % 50}')
+    lines.append("  else -> team sdr\n}")
+    lines.append('route "territory" { assign lookup territory }')
+    return "\n".join(lines)
+
+
+def territory_leads(count: int, size: int) -> List[Dict[str, Any]]:
+    import random
+
+    rng = random.Random(3)
+    states = max(1, size // 100)
+    return [
+        {
+            "country": rng.choice(COUNTRIES),
+            "state": f"S{rng.randrange(states)}",
+            "industry": rng.choice(INDUSTRIES),
+        }
+        for _ in range(count)
+    ]
+
+
+def bench_scaling(count: int, runs: int) -> None:
+    roster = [{"id": "alex"}, {"id": "blake"}] + [{"id": f"r{i}"} for i in range(50)]
+    rows = []
+    base: Dict[str, float] = {}
+    for size in (10, 100, 1_000, 10_000):
+        for kind, make in (("routes", territory_rules), ("table rows", territory_table)):
+            text = make(size)
+            start = time.perf_counter()
+            plan = routekit.loads(text, f"{kind}-{size}.route")
+            load_s = time.perf_counter() - start
+            router = routekit.Router(plan, roster=roster)
+            leads = territory_leads(count, size)
+
+            def decide(
+                router: routekit.Router = router, leads: List[Dict[str, Any]] = leads
+            ) -> None:
+                for lead in leads:
+                    router.decide(lead, now=NOW)
+
+            micro = best_of(runs, {"d": decide}, count)["d"]
+            base.setdefault(kind, micro)
+            rows.append(
+                (
+                    f"{size:,} {kind}",
+                    f"{micro:.2f}",
+                    f"{micro / base[kind]:.2f}×",
+                    f"{load_s:.2f} s",
+                )
+            )
+    table(
+        f"Scaling: territory routes (country == and state == and industry ==) and one tuple-keyed table, {count:,} leads",
+        ["rule file", "µs per decision", "vs 10", "load + compile"],
+        rows,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
@@ -151,6 +244,7 @@ def main() -> None:
         f"routekit {routekit.__version__}, Python {sys.version.split()[0]}, {os.cpu_count()} cores"
     )
     bench_24(count, runs)
+    bench_scaling(count // 4, runs)
     bench_load()
 
 

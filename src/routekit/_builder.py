@@ -14,8 +14,7 @@ from decimal import Decimal
 from typing import Any, Dict, List, NoReturn, Optional, Tuple, Union
 
 import lark
-from lark import Token, Transformer, v_args
-from lark.exceptions import VisitError
+from lark import Token
 
 from . import ast
 from ._parser import parse_tree
@@ -45,13 +44,7 @@ def parse(text: str, name: str = "<rules>") -> ast.RuleFile:
     source = Source(name, text)
     tree = parse_tree(source)
     _check_nesting(tree, source)
-    builder = _Builder(source)
-    try:
-        statements = builder.transform(tree)
-    except VisitError as error:  # unwrap our own errors raised inside the transformer
-        if isinstance(error.orig_exc, RouteSyntaxError):
-            raise error.orig_exc from None
-        raise
+    statements = _Builder(source).build(tree)
     return ast.RuleFile(tuple(statements), name)
 
 
@@ -94,13 +87,36 @@ def _token_span(token: Token) -> Span:
     return Span(start, end, token.line or 0, token.column or 0)
 
 
-@v_args(meta=True)
-class _Builder(Transformer):  # type: ignore[type-arg]
-    """One method per grammar rule; each returns an AST node (or a plain tuple for parts)."""
+class _Builder:
+    """One method per grammar rule, ``rule(meta, children)``, each returning an AST node (or
+    a plain tuple for parts).
+
+    The walk is iterative and post-order, so deep trees cannot overflow the stack, and it
+    calls the methods directly: lark's ``v_args`` wrappers cost more than the parse itself
+    on large files.
+    """
 
     def __init__(self, source: Source) -> None:
-        super().__init__(visit_tokens=False)
         self.source = source
+
+    def build(self, tree: lark.Tree[Any]) -> Any:
+        methods = _METHODS
+        results: List[Any] = []
+        stack: List[Tuple[Any, bool]] = [(tree, False)]
+        while stack:
+            node, ready = stack.pop()
+            if not isinstance(node, lark.Tree):
+                results.append(node)
+            elif ready:
+                count = len(node.children)
+                children = results[len(results) - count :] if count else []
+                if count:
+                    del results[len(results) - count :]
+                results.append(methods[node.data](self, node.meta, children))
+            else:
+                stack.append((node, True))
+                stack.extend((child, False) for child in reversed(node.children))
+        return results[0]
 
     # ---- tokens -------------------------------------------------------------------
 
@@ -573,3 +589,10 @@ class _Builder(Transformer):  # type: ignore[type-arg]
 
     def expect_attribute(self, meta: Any, children: List[Any]) -> Tuple[str, Any, Span]:
         return ("attribute", (self._key(children[0]), children[1]), _meta_span(meta))
+
+
+_METHODS = {
+    name: function
+    for name, function in vars(_Builder).items()
+    if callable(function) and not name.startswith("_") and name != "build"
+}
