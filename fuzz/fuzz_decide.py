@@ -38,7 +38,7 @@ OUTCOMES = ("assigned", "rejected", "redirected", "unrouted")
 FIELDS = ["email", "employees", "state", "title", "source", "website", "domain", "zip", "tags"]
 
 EVERY_TEST = r"""
-define west = lead.state in ["CA", "OR", "WA"] or lower(lead.state) == "ca"
+define western = lead.state in ["CA", "OR", "WA"] or lower(lead.state) == "ca"
 define big = lead.employees >= 1000 or lead.employees between 500 and 999
 define named = lead.title starts with "vp" or lead.title ends with "officer"
 define word = lead.title matches "(?i).*\bIT\b.*" or lead.zip matches "\d{5}(-\d{4})?"
@@ -60,7 +60,7 @@ table territory by lead.state {
   else -> team sdr
 }
 route "known" when known { assign account.owner else team sdr }
-route "west" when west and big and not named { assign lookup territory else team sdr }
+route "west" when western and big and not named { assign lookup territory else team sdr }
 route "word" when word or listy or fresh { assign team sdr using weighted }
 route "mail" when mail and score > 10 { redirect "https://example.com/demo" }
 route "tiny" when lead.employees < 10 { reject "too small" }

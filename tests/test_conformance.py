@@ -14,9 +14,11 @@ line::
 
 **The rules part** is a `.route` file, loaded as ``test.route`` (so error positions are
 relative to the first rules line of the chunk). A ``cond: CONDITION`` line is replaced,
-in place, by ``route "c" when CONDITION { reject "c" }``: the expectation is then the
-three-valued result of the condition (``true``, ``false`` or ``unknown``), read from the
-route event of the decision's JSON trace, and cross-checked against the outcome.
+in place, by ``route "c" when CONDITION { reject "c" } route "n" when not (CONDITION)
+{ reject "n" }``: the expectation is then the three-valued result of the condition
+(``true``, ``false`` or ``unknown``), read from the route event of the decision's JSON
+trace, and cross-checked against the route that decided (``c`` when true, ``n`` when
+false, none when unknown), so both the true and the false side of every test are checked.
 
 **Lead lines** are a JSON object (Python's reader: ``NaN`` and ``Infinity`` allowed), then
 ``=>``, then the expectation: an outcome word (``assigned``, ``rejected``,
@@ -124,7 +126,11 @@ def _parse_file(path: Path) -> Tuple[List[LeadCase], List[ErrorCase]]:
             if text.startswith("cond:"):
                 assert not is_cond, f"{where}: one `cond:` line per chunk"
                 is_cond = True
-                rules_lines[i] = f'route "c" when {text[5:].strip()} {{ reject "c" }}'
+                condition = text[5:].strip()
+                rules_lines[i] = (
+                    f'route "c" when {condition} {{ reject "c" }} '
+                    f'route "n" when not ({condition}) {{ reject "n" }}'
+                )
         roster = directives.get("roster")
         chunk = Chunk(
             path=path.name,
@@ -244,6 +250,7 @@ def _check_expectation(case: LeadCase, decision: routekit.Decision) -> None:
     json.dumps(as_dict)  # every decision in the corpus must be JSON-serialisable
     explained = decision.explain()
     where = f"\n--- decision ---\n{explained}"
+    _check_trace_agrees(decision, as_dict, where)
     word, rest = tokens[0], tokens[1:]
     if case.chunk.is_cond:
         assert word in TRUTH, f"a cond: chunk expects true, false or unknown, not {word!r}"
@@ -253,10 +260,13 @@ def _check_expectation(case: LeadCase, decision: routekit.Decision) -> None:
         assert len(routes) == 1, f"the trace should try route c exactly once{where}"
         result = routes[0].get("result")
         assert result == word, f"condition is {result}, expected {word}{where}"
-        # the outcome must agree with the three-valued result: only true matches
-        expected_outcome = "rejected" if word == "true" else "unrouted"
-        assert decision.outcome == expected_outcome, where
-        assert decision.route == ("c" if word == "true" else None), where
+        # the outcome must agree with the three-valued result: route c matches when the
+        # condition is true, route n (`not (...)`) when it is false, neither when unknown
+        expected_route = {"true": "c", "false": "n", "unknown": None}[word]
+        assert decision.route == expected_route, (
+            f"route {decision.route!r}, expected {expected_route!r}{where}"
+        )
+        assert decision.outcome == ("unrouted" if expected_route is None else "rejected"), where
     else:
         assert word in OUTCOMES, f"unknown outcome {word!r}"
         assert decision.outcome == word, f"outcome {decision.outcome}, expected {word}{where}"
@@ -298,6 +308,21 @@ def _check_expectation(case: LeadCase, decision: routekit.Decision) -> None:
             raise AssertionError(f"unknown expectation key {key!r}")
 
 
+def _check_trace_agrees(decision: routekit.Decision, as_dict: Dict[str, Any], where: str) -> None:
+    """The trace tells the same story as the decision: the routes tried, in file order, are
+    not true until the one that decided (the trace is rebuilt by the reference evaluator,
+    the decision comes from the fast path, so this is a differential check)."""
+    routes = [e for e in as_dict["trace"]["events"] if e["kind"] == "route"]
+    results = [e.get("result") for e in routes]
+    assert all(r in TRUTH for r in results), f"route results {results}{where}"
+    if decision.route not in (None, "fallback"):
+        assert routes and routes[-1].get("route") == decision.route, where
+        assert results[-1] == "true", where
+        assert "true" not in results[:-1], where
+    else:
+        assert "true" not in results, where
+
+
 @pytest.mark.parametrize(
     "case", _params(LEAD_CASES, lambda c: f"{c.chunk.path}:{c.line}-{_slug(c.chunk.title)}")
 )
@@ -327,7 +352,8 @@ def test_error(case: ErrorCase) -> None:
     if case.rest is not None:
         # trailing spaces are not significant (and editors strip them from the corpus)
         assert [line.rstrip() for line in rest.split("\n")] == [
-            line.rstrip() for line in case.rest.split("\n")], f"\n{rendered}"
+            line.rstrip() for line in case.rest.split("\n")
+        ], f"\n{rendered}"
 
 
 def test_corpus_is_not_empty() -> None:

@@ -19,7 +19,7 @@ from lark import Token
 from . import ast
 from ._parser import parse_tree
 from ._text import parse_datetime
-from .errors import Diagnostic, RouteSyntaxError
+from .errors import Diagnostic, RouteSyntaxError, did_you_mean
 from .source import Source, Span
 
 MAX_NESTING = 64
@@ -560,36 +560,60 @@ class _Builder:
     def lead_field(self, meta: Any, children: List[Any]) -> Tuple[str, Any]:
         return (self._key(children[0]), children[1])
 
-    def expect_now(self, meta: Any, children: List[Token]) -> Tuple[str, Any, Span]:
-        return ("now", self._datetime(children[0]), _meta_span(meta))
+    def expect_route(self, meta: Any, children: List[Token]) -> Tuple[str, Any, Span]:
+        return ("route", self._string(children[0]), _meta_span(meta))
 
-    def expect_outcome(self, meta: Any, children: List[Token]) -> Tuple[str, Any, Span]:
-        outcome = str(children[0].value)
+    def expect_team(self, meta: Any, children: List[Token]) -> Tuple[str, Any, Span]:
+        return ("team", self._name(children[0], "team"), _meta_span(meta))
+
+    def _expect_word(self, token: Token, allowed: Tuple[str, ...]) -> str:
+        word = str(token.value)
+        if word not in allowed:
+            hint = did_you_mean(word, _EXPECT_WORDS) or (
+                "expectation items are lead, now, outcome, route, assignee, team and attribute"
+            )
+            what = f"`{word}` is not an expectation item"
+            if word in _EXPECT_WORDS:
+                what = f"`{word}` is not written like that here"
+                hint = _EXPECT_USAGE[word]
+            _fail(self.source, "bad-expect-item", what, _token_span(token), hint)
+        return word
+
+    def expect_word_datetime(self, meta: Any, children: List[Token]) -> Tuple[str, Any, Span]:
+        self._expect_word(children[0], ("now",))
+        return ("now", self._datetime(children[1]), _meta_span(meta))
+
+    def expect_word_rep(self, meta: Any, children: List[Token]) -> Tuple[str, Any, Span]:
+        word = self._expect_word(children[0], ("outcome", "assignee"))
+        if word == "assignee":
+            return ("assignee", self._rep(children[1]), _meta_span(meta))
+        outcome = str(children[1].value).strip('"')
         if outcome not in ("assigned", "rejected", "redirected", "unrouted"):
             _fail(
                 self.source,
                 "bad-outcome",
                 f"`{outcome}` is not an outcome",
-                _token_span(children[0]),
+                _token_span(children[1]),
                 "outcomes are assigned, rejected, redirected and unrouted",
             )
         return ("outcome", outcome, _meta_span(meta))
 
-    def expect_route(self, meta: Any, children: List[Token]) -> Tuple[str, Any, Span]:
-        return ("route", self._string(children[0]), _meta_span(meta))
+    def expect_word_in(self, meta: Any, children: List[Token]) -> Tuple[str, Any, Span]:
+        self._expect_word(children[0], ("assignee",))
+        return ("assignee_in", tuple(self._rep(t) for t in children[1:]), _meta_span(meta))
 
-    def expect_assignee(self, meta: Any, children: List[Token]) -> Tuple[str, Any, Span]:
-        return ("assignee", self._rep(children[0]), _meta_span(meta))
+    def expect_word_set(self, meta: Any, children: List[Any]) -> Tuple[str, Any, Span]:
+        self._expect_word(children[0], ("attribute",))
+        return ("attribute", (self._key(children[1]), children[2]), _meta_span(meta))
 
-    def expect_assignee_in(self, meta: Any, children: List[Token]) -> Tuple[str, Any, Span]:
-        return ("assignee_in", tuple(self._rep(t) for t in children), _meta_span(meta))
 
-    def expect_team(self, meta: Any, children: List[Token]) -> Tuple[str, Any, Span]:
-        return ("team", self._name(children[0], "team"), _meta_span(meta))
-
-    def expect_attribute(self, meta: Any, children: List[Any]) -> Tuple[str, Any, Span]:
-        return ("attribute", (self._key(children[0]), children[1]), _meta_span(meta))
-
+_EXPECT_WORDS = ("now", "outcome", "assignee", "attribute")
+_EXPECT_USAGE = {
+    "now": "write `now 2026-01-05T15:00:00Z`",
+    "outcome": "write `outcome assigned` (or rejected, redirected, unrouted)",
+    "assignee": "write `assignee taylor` or `assignee in [taylor, jordan]`",
+    "attribute": 'write `attribute meeting = "intro-30"`',
+}
 
 _METHODS = {
     name: function

@@ -540,12 +540,23 @@ def _expect_anchors(text: str, key: Key, items: Sequence[lark.Tree[lark.Token]])
             fields = [c for c in item.children if isinstance(c, lark.Tree)]
             lead.children = [_leaf((*key, "lead", k), c) for k, c in enumerate(fields)]
             anchors.append(lead)
-        elif item.data == "expect_attribute":
+        elif item.data == "expect_word_set":
             anchors.append(_leaf((*key, "attribute", attributes), item))
             attributes += 1
         else:
-            anchors.append(_leaf((*key, str(item.data)), item))
+            anchors.append(_leaf((*key, _expect_item_name(item)), item))
     return anchors
+
+
+def _expect_item_name(item: lark.Tree[lark.Token]) -> str:
+    """The printer's name for an expectation item (the grammar reads its word as a name)."""
+    if item.data == "expect_word_datetime":
+        return "expect_now"
+    if item.data == "expect_word_in":
+        return "expect_assignee_in"
+    if item.data == "expect_word_rep":
+        return f"expect_{item.children[0]}"  # expect_outcome or expect_assignee
+    return str(item.data)
 
 
 def _place(anchor: _Anchor, comment: _SourceComment, found: Dict[Key, _Collected]) -> None:
