@@ -71,7 +71,10 @@ def test_calendly_equal_distribution_skips_a_host_too_far_ahead() -> None:
 
 
 def test_a_rep_back_from_two_weeks_of_vacation_gets_no_burst_under_balanced() -> None:
-    rules = 'team t { members a, b, c\n strategy balanced\n cap 1000 per month }\nroute "all" { assign team t }'
+    rules = (
+        "team t { members a, b, c\n strategy balanced\n cap 1000 per month }\n"
+        'route "all" { assign team t }'
+    )
     roster = [
         {"id": "a"},
         {"id": "b"},
