@@ -10,6 +10,7 @@ import importlib
 import json
 import re
 import sys
+import types
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -539,9 +540,20 @@ def test_fallback_note(conditions: Sequence[str], message: str, hint: Optional[s
 # ---- the command line ----------------------------------------------------------------------
 
 
+def _check_module() -> Any:
+    # Importing `routekit.cli._check` binds it as the package attribute `_check`. Until the
+    # CLI registers it, that name is still the old built-in check function, which `cli.main`
+    # uses: put the function back so other tests keep their `check`.
+    before = getattr(cli, "_check", None)
+    module = importlib.import_module("routekit.cli._check")
+    if before is not None and not isinstance(before, types.ModuleType):
+        cli._check = before  # type: ignore[attr-defined]
+    return module
+
+
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> Tuple[int, str, str]:
     """Run ``routekit check`` through our module (as `cli.main` does once it is registered)."""
-    module = importlib.import_module("routekit.cli._check")
+    module = _check_module()
     if "_check" in getattr(cli, "_SUBCOMMAND_MODULES", []):
         code = cli.main(list(argv))
     else:

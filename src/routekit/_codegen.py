@@ -184,7 +184,7 @@ class _Generator:
                 return None
             n = self.const(literal)
             slow_t, slow_f = self.slow(node, slot)
-            guard = _number_guard(slot, floats=isinstance(literal, int))
+            guard = _number_guard(slot, floats=_exact_in_floats(literal))
             test = f"v{slot} {op} {n}"
             return (
                 f"(({test}) if {guard} else {slow_t})",
@@ -223,7 +223,7 @@ class _Generator:
             return None
         lo, hi = self.const(low.value), self.const(high.value)
         slow_t, slow_f = self.slow(node, slot)
-        whole = isinstance(low.value, int) and isinstance(high.value, int)
+        whole = _exact_in_floats(low.value) and _exact_in_floats(high.value)
         guard = _number_guard(slot, floats=whole)
         test = f"{lo} <= v{slot} <= {hi}"
         return (f"(({test}) if {guard} else {slow_t})", f"((not {test}) if {guard} else {slow_f})")
@@ -240,6 +240,12 @@ class _Generator:
                     f"    k{slot} = {v}.strip().casefold() if {v}.__class__ is _str else None"
                 )
         return lines
+
+
+def _exact_in_floats(literal: Any) -> bool:
+    """Whole numbers a float can hold exactly: comparing a float with one gives the same
+    answer as comparing the decimal the float was written as (the reference rule)."""
+    return isinstance(literal, int) and abs(literal) <= 2**53
 
 
 def _number_guard(slot: int, floats: bool) -> str:

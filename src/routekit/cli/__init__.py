@@ -52,10 +52,6 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"routekit {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = commands.add_parser("check", help="load rule files and report every problem")
-    check.add_argument("files", nargs="+", metavar="FILE", help=".route files")
-    check.set_defaults(handler=_check)
-
     explain = commands.add_parser("explain", help="route a lead and explain the decision")
     explain.add_argument("file", metavar="FILE", help="a .route file")
     explain.add_argument("--lead", required=True, help="the lead as JSON, or @path to a JSON file")
@@ -88,24 +84,7 @@ def _parser() -> argparse.ArgumentParser:
 # Each module named here defines ``register(commands)``, adding one subcommand to the
 # argparse sub-parsers with ``set_defaults(handler=...)``; a handler returns the exit code
 # and may raise `CliError` (exit 2) or a `RoutekitError` (printed, exit 1).
-_SUBCOMMAND_MODULES: List[str] = ["_test", "_graph", "_diff", "_fmt"]
-
-
-def _check(args: argparse.Namespace) -> int:
-    failed = 0
-    for path in args.files:
-        try:
-            plan = load(path)
-        except RoutekitError as error:
-            failed += 1
-            print(str(error), file=sys.stderr)
-            continue
-        summary = plan.describe()
-        print(
-            f"{path}: ok ({len(summary['routes'])} routes, {len(summary['teams'])} teams, "
-            f"{len(summary['tables'])} tables{', fallback' if summary['fallback'] else ''})"
-        )
-    return EXIT_FINDINGS if failed else EXIT_OK
+_SUBCOMMAND_MODULES: List[str] = ["_check", "_test", "_graph", "_diff", "_fmt"]
 
 
 def _explain(args: argparse.Namespace) -> int:
