@@ -216,32 +216,45 @@ def test_memory_state_weighted_bound_under_threads() -> None:
 # ---- SQLiteState under processes -----------------------------------------------------------
 
 
-def route_in_process(rules: str, members: Sequence[str], path: str, count: int) -> Any:
+def route_in_process(
+    rules: str, members: Sequence[str], path: str, count: int, start: Any
+) -> Tuple[List[Tuple[int, str]], float, int]:
     """One worker process: its own Router and its own SQLiteState on the shared file."""
     from routekit.stores.sqlite import SQLiteState
 
     router = routekit.Router(routekit.loads(rules, name="worker.route"), roster=roster_for(members))
     with SQLiteState(path, timeout=30.0, max_attempts=1_000) as store:
         log = OrderLog(store)
+        attempts = [0]
+        real_decide = router.decide
+
+        def counting_decide(*args: Any, **kwargs: Any) -> Any:
+            attempts[0] += 1
+            return real_decide(*args, **kwargs)
+
+        router.decide = counting_decide  # type: ignore[method-assign]
+        start.wait(60)  # all workers start together, so they really contend
         started = time.perf_counter()
         for i in range(count):
             router.route({"email": f"lead{i}@example.com"}, now=NOW, state=log)
-        return log.entries, time.perf_counter() - started
+        return log.entries, time.perf_counter() - started, attempts[0] - count
 
 
 def run_processes(
     rules: str, members: Sequence[str], path: Path, processes: int, each: int
-) -> Tuple[List[Tuple[int, str]], List[float]]:
+) -> Tuple[List[Tuple[int, str]], List[float], int]:
+    """Run the workers; returns every (version, assignee), each worker's time, lost races."""
     from routekit.stores.sqlite import SQLiteState
 
     SQLiteState(path).close()  # create the file once, so the workers race only to decide
     context = multiprocessing.get_context("spawn")
-    with context.Pool(processes) as pool:
+    with context.Manager() as manager, context.Pool(processes) as pool:
+        start = manager.Barrier(processes)
         results = pool.starmap(
-            route_in_process, [(rules, list(members), str(path), each)] * processes
+            route_in_process, [(rules, list(members), str(path), each, start)] * processes
         )
-    entries = [entry for part, _ in results for entry in part]
-    return entries, [seconds for _, seconds in results]
+    entries = [entry for part, _, _ in results for entry in part]
+    return entries, [seconds for _, seconds, _ in results], sum(lost for _, _, lost in results)
 
 
 def test_sqlite_round_robin_across_processes(tmp_path: Path) -> None:
@@ -249,7 +262,7 @@ def test_sqlite_round_robin_across_processes(tmp_path: Path) -> None:
 
     path = tmp_path / "state.db"
     started = time.perf_counter()
-    entries, seconds = run_processes(
+    entries, seconds, lost = run_processes(
         ROUND_ROBIN_RULES, ROUND_ROBIN_MEMBERS, path, PROCESSES, PROCESS_DECISIONS
     )
     elapsed = time.perf_counter() - started
@@ -266,7 +279,8 @@ def test_sqlite_round_robin_across_processes(tmp_path: Path) -> None:
     assert_round_robin(applied_order(entries, total), ROUND_ROBIN_MEMBERS)
     print(
         f"SQLiteState, {PROCESSES} processes x {PROCESS_DECISIONS} round robin: "
-        f"{elapsed:.2f}s wall, workers {', '.join(f'{s:.2f}s' for s in seconds)}"
+        f"{elapsed:.2f}s wall, workers {', '.join(f'{s:.2f}s' for s in seconds)}, "
+        f"{lost} lost races decided again"
     )
 
 
@@ -275,7 +289,7 @@ def test_sqlite_round_robin_across_processes(tmp_path: Path) -> None:
 )
 def test_sqlite_weighted_bound_across_processes(tmp_path: Path) -> None:
     path = tmp_path / "state.db"
-    entries, _ = run_processes(
+    entries, _, _ = run_processes(
         WEIGHTED_RULES, list(WEIGHTS), path, PROCESSES, WEIGHTED_PROCESS_DECISIONS
     )
     total = PROCESSES * WEIGHTED_PROCESS_DECISIONS

@@ -520,7 +520,8 @@ def test_to_dict_is_json_ready_with_stable_keys() -> None:
 def test_to_dict_renders_dates_and_decimals() -> None:
     router = router_for(
         "score { 2.5 when lead.x == 1 }\n"
-        'route "r" { reject "x" set day = 2026-12-24 set at = 2026-12-24T09:00:00+02:00 set d = 0.25 }'
+        'route "r" { reject "x" set day = 2026-12-24 '
+        "set at = 2026-12-24T09:00:00+02:00 set d = 0.25 }"
     )
     data = router.decide({"x": 1}, now=NOW).to_dict()
     assert data["attributes"] == {"day": "2026-12-24", "at": "2026-12-24T09:00:00+02:00", "d": 0.25}
@@ -982,3 +983,131 @@ def test_api_misuse_errors_are_routekit_errors() -> None:
         router.route({}, now=NOW, state={})  # type: ignore[arg-type]
     with pytest.raises(RoutekitValueError):
         router.decide({}, now=NOW, snapshot={"format": 2})
+
+
+# ---- values a host may hand over: bad leads never raise (LANGUAGE.md §8) ---------------------
+
+ALL_TESTS = (
+    'route "eq" when lead.v == 5 { reject "eq" }\n'
+    'route "ge" when lead.v >= 1000 { reject "ge" }\n'
+    'route "in" when lead.v in [1, "x"] { reject "in" }\n'
+    'route "has" when lead.v contains "1" { reject "has" }\n'
+    'route "pre" when lead.v starts with "1" { reject "pre" }\n'
+    'route "re" when lead.v matches "1+" { reject "re" }\n'
+    'route "len" when len(lead.v) > 3 { reject "len" }\n'
+    'table t by lead.v { "x" -> rep alex  1 -> rep blake  else -> rep casey }\n'
+    'route "tab" { assign lookup t }\n'
+)
+
+
+def _decide_all_the_way(router: routekit.Router, lead: Dict[str, Any]) -> routekit.Decision:
+    decision = router.decide(lead, now=NOW)
+    decision.explain()
+    json.dumps(decision.to_dict(), allow_nan=False)
+    return decision
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [{"v": 10**5000}, {"v": -(10**5000)}, {"v": [10**5000]}],
+    ids=["huge", "huge-negative", "in-a-list"],
+)
+def test_a_huge_integer_in_a_lead_never_raises(lead: Dict[str, Any]) -> None:
+    decision = _decide_all_the_way(router_for(ALL_TESTS), lead)
+    if isinstance(lead["v"], int) and lead["v"] > 0:
+        assert decision.route == "ge"
+
+
+@pytest.mark.parametrize("depth", [1_000, 100_000])
+def test_a_deeply_nested_list_in_a_lead_never_raises(depth: int) -> None:
+    value: Any = "1"
+    for _ in range(depth):
+        value = [value]
+    decision = _decide_all_the_way(router_for(ALL_TESTS), {"v": value})
+    assert decision.route == "tab"
+
+
+def test_a_deeply_nested_mapping_in_a_lead_never_raises() -> None:
+    value: Any = "1"
+    for _ in range(100_000):
+        value = {"w": value}
+    router = router_for(ALL_TESTS + 'route "deep" when lead.v.w.w is present { reject "deep" }')
+    decision = _decide_all_the_way(router, {"v": value})
+    assert decision.route == "tab"
+
+
+def test_a_signalling_nan_as_a_table_key_takes_the_else_row() -> None:
+    from decimal import Decimal
+
+    decision = _decide_all_the_way(router_for(ALL_TESTS), {"v": Decimal("sNaN")})
+    assert (decision.route, decision.assignee) == ("tab", "casey")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        10**4000,
+        1e308,
+        float("inf"),
+        float("nan"),
+        "9" * 5000,
+        "x" * 1_000_000,
+        b"bytes",
+        {1, 2},
+        object(),
+        dt.time(9, 0),
+        dt.datetime(2026, 1, 1),
+        dt.date(2026, 1, 1),
+        1j,
+        ("x", 1),
+    ],
+    ids=lambda v: type(v).__name__,
+)
+def test_odd_python_values_in_a_lead_never_raise(value: Any) -> None:
+    decision = _decide_all_the_way(router_for(ALL_TESTS), {"v": value})
+    assert decision.outcome in ("assigned", "rejected")
+
+
+# ---- the trace is the decision's own story ---------------------------------------------------
+
+
+def test_the_trace_does_not_change_when_the_host_changes_the_lead_afterwards() -> None:
+    router = router_for(
+        'route "r" when lead.company.size > 100 { reject "big" }\n'
+        'route "k" when lead.tags contains "vip" { reject "vip" }\n'
+        'fallback { reject "small" }'
+    )
+    lead = {"company": {"size": 500}, "tags": ["vip"]}
+    decision = router.decide(lead, now=NOW)
+    expected = router.decide(copy.deepcopy(lead), now=NOW).explain()
+    lead["company"]["size"] = 5
+    lead["tags"].clear()
+    assert decision.route == "r"
+    assert decision.explain() == expected
+    assert [e["result"] for e in decision.to_dict()["trace"]["events"] if e["kind"] == "route"] == [
+        "true"
+    ]
+
+
+def test_the_trace_does_not_change_when_the_host_changes_the_snapshot_afterwards() -> None:
+    router = router_for('team sdr { members alex, blake, casey }\nroute "r" { assign team sdr }')
+    state = routekit.MemoryState()
+    router.route({}, now=NOW, state=state)
+    snapshot = state.snapshot()
+    decision = router.decide({}, now=NOW, snapshot=snapshot)
+    expected = router.decide({}, now=NOW, snapshot=copy.deepcopy(snapshot)).explain()
+    snapshot["teams"]["sdr"]["strategies"]["round_robin"]["last"] = "blake"
+    assert decision.assignee == "blake"
+    assert decision.explain() == expected
+
+
+def test_the_trace_does_not_change_when_the_host_changes_its_accounts_afterwards() -> None:
+    accounts = {"acme.com": {"owner": "taylor"}}
+    router = router_for(
+        'route "a" when account is present { assign account.owner }', accounts=accounts
+    )
+    decision = router.decide({"email": "x@acme.com"}, now=NOW)
+    accounts["acme.com"]["owner"] = "jordan"
+    assert decision.assignee == "taylor"
+    assert "the account owner is taylor" in decision.explain()
+    assert "jordan" not in decision.explain()

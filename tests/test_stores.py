@@ -8,11 +8,14 @@ with a second store on the same file standing in for "another worker".
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import multiprocessing
 import pickle
 import sqlite3
 import subprocess
 import sys
 import threading
+import warnings
 from pathlib import Path
 from typing import Any, Dict, List, Mapping
 
@@ -228,6 +231,65 @@ def test_threads_share_one_store(router: routekit.Router, db: Path) -> None:
         assert not errors
         assert store.version == 240
         assert sorted(picks.count(rep) for rep in ("alex", "blake", "casey")) == [80, 80, 80]
+
+
+def test_a_thread_that_ends_closes_its_connection(router: routekit.Router, db: Path) -> None:
+    """A server starting a thread per request must not leak one connection per thread."""
+    with SQLiteState(db) as store:
+        for _ in range(20):
+            thread = threading.Thread(target=lambda: router.route(lead(50), now=NOW, state=store))
+            thread.start()
+            thread.join()
+        gc.collect()
+        assert len(store._handles) <= 2  # this thread's, and perhaps the last one's
+        assert store.version == 20
+
+
+def test_close_reaches_every_thread(router: routekit.Router, db: Path) -> None:
+    store = SQLiteState(db)
+    ready, done = threading.Event(), threading.Event()
+    seen: List[str] = []
+
+    def worker() -> None:
+        seen.append(str(router.route(lead(50), now=NOW, state=store).assignee))
+        ready.set()
+        done.wait(10)
+        seen.append(str(router.route(lead(50), now=NOW, state=store).assignee))
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    ready.wait(10)
+    store.close()  # closes the worker's connection too; it reopens on next use
+    done.set()
+    thread.join()
+    assert seen == ["alex", "blake"]
+    store.close()
+
+
+def _route_in_forked_child(store: SQLiteState, count: int) -> None:
+    router = routekit.Router(routekit.loads(RULES), roster=ROSTER)
+    for _ in range(count):
+        router.route(lead(50), now=NOW, state=store)
+
+
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="needs fork (POSIX)"
+)
+def test_a_store_opened_before_fork_works_in_the_child(router: routekit.Router, db: Path) -> None:
+    """gunicorn --preload: the store is made in the parent and used in forked workers."""
+    with SQLiteState(db) as store:
+        router.route(lead(50), now=NOW, state=store)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads, 3.12+
+            child = multiprocessing.get_context("fork").Process(
+                target=_route_in_forked_child, args=(store, 5)
+            )
+            child.start()
+            child.join(60)
+        assert child.exitcode == 0
+        # alex here, then blake casey alex blake casey in the child: alex's turn again
+        assert router.route(lead(50), now=NOW, state=store).assignee == "alex"
+        assert store.version == 7
 
 
 def test_pickles_as_its_path_and_key(router: routekit.Router, db: Path) -> None:

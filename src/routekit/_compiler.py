@@ -20,7 +20,7 @@ from . import conditions as c
 from ._builder import RESERVED_WORDS
 from ._codegen import compile_matcher
 from ._regex import unsafe_reason
-from ._text import normalize_text, parse_number
+from ._text import normalize_text, parse_date, parse_datetime, parse_number
 from .errors import Diagnostic, RouteError, did_you_mean
 from .plan import (
     CellTarget,
@@ -365,7 +365,12 @@ class _Compiler:
         return c.CompareTest(node.op, self.value(node.left), self.value(node.right), text)
 
     def check_orderable(self, value: ast.Value, op: str) -> None:
-        if isinstance(value, ast.Literal) and isinstance(value.value, (str, bool)):
+        # Text that reads as a number or a date is compared as one (LANGUAGE.md §4); other
+        # text can never be ordered, so it is refused now rather than unknown on every lead.
+        if isinstance(value, ast.Literal) and (
+            isinstance(value.value, bool)
+            or (isinstance(value.value, str) and not _orderable_text(value.value))
+        ):
             shown = self.text(value.span)
             self.error(
                 "not-orderable",
@@ -805,6 +810,10 @@ class _Compiler:
         for rep in (expect.assignee, *(expect.assignee_in or ())):
             if rep is not None:
                 self.reps.add(rep)
+
+
+def _orderable_text(text: str) -> bool:
+    return any(parse(text) is not None for parse in (parse_number, parse_date, parse_datetime))
 
 
 def _lead_path_text(steps: Sequence[str]) -> str:

@@ -62,7 +62,9 @@ def probes(value: Any) -> List[Form]:
             found.append(("n", number))
         return found
     if isinstance(value, (int, float, Decimal, Fraction)):
-        if isinstance(value, float) and math.isnan(value):
+        if (isinstance(value, float) and math.isnan(value)) or (
+            isinstance(value, Decimal) and value.is_nan()
+        ):
             return []
         number = _number(value)
         return [("n", number), ("tn", number)]

@@ -202,8 +202,11 @@ def is_number(value: Any) -> bool:
     return isinstance(value, _NUMBER_TYPES) and not isinstance(value, bool)
 
 
-def describe(value: Any) -> str:
-    """A short, safe rendering of a lead value for the trace."""
+def describe(value: Any, depth: int = 0) -> str:
+    """A short, safe rendering of a lead value for the trace (never raises, never recurses
+    more than two levels into nested lists)."""
+    if value is None:
+        return "no value"
     if isinstance(value, str):
         shown = value if len(value) <= 60 else value[:57] + "..."
         return repr(shown)
@@ -211,18 +214,28 @@ def describe(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
     if isinstance(value, (list, tuple)):
-        if len(value) > 5:
-            return "[" + ", ".join(describe(v) for v in value[:5]) + ", ...]"
-        return "[" + ", ".join(describe(v) for v in value) + "]"
+        if depth >= 2:
+            return "[...]"
+        shown = ", ".join(describe(v, depth + 1) for v in value[:5])
+        return "[" + shown + (", ...]" if len(value) > 5 else "]")
     if isinstance(value, Mapping):
         return "a record"
     if is_number(value):
-        text = str(value)
+        text = number_text(value)
+        if text is None:
+            return "a number too long to show"
         return text if len(text) <= 40 else text[:37] + "..."
-    return f"a {type(value).__name__}"
+    name = type(value).__name__
+    return f"an {name}" if name[:1].lower() in "aeiou" else f"a {name}"
+
+
+def number_text(value: Any) -> Optional[str]:
+    """A number as text, or None when it is too long to write (Python limits int digits)."""
+    try:
+        return str(value)
+    except ValueError:
+        return None
 
 
 def _bad_number(value: Any) -> Optional[str]:
@@ -630,7 +643,10 @@ def _contains_one(value: Any, needle: Any) -> Any:
         if isinstance(needle, str):
             return normalize_text(needle) in normalize_text(value)
         if is_number(needle):
-            return str(needle) in value
+            text = number_text(needle)
+            return (
+                Unknown("the number is too long to read as text") if text is None else text in value
+            )
         return Unknown(f"{describe(needle)} is not text")
     return Unknown(f"{describe(value)} is neither text nor a list")
 
@@ -650,9 +666,9 @@ class AffixTest(Test):
         if isinstance(operand, Unknown):
             return None, f" ({operand.reason})"
         if is_number(value):
-            value = str(value)
+            value = number_text(value)
         if is_number(operand):
-            operand = str(operand)
+            operand = number_text(operand)
         if not isinstance(value, str) or not isinstance(operand, str):
             shown = value if not isinstance(value, str) else operand
             return None, f" ({describe(shown)} is not text)"
@@ -672,7 +688,7 @@ class MatchesTest(Test):
         if isinstance(value, Unknown):
             return None, f" ({value.reason})"
         if is_number(value) and not _bad_number(value):
-            value = str(value)
+            value = number_text(value)
         if not isinstance(value, str):
             return None, f" ({describe(value)} is not text)"
         return self.pattern.fullmatch(value.strip()) is not None, f" ({describe(value)})"

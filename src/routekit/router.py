@@ -20,6 +20,7 @@ raises for bad lead data: unusable values become unknown, and a lead nobody can 
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import inspect
 import warnings
@@ -37,6 +38,8 @@ from typing import (
     Tuple,
     Union,
 )
+
+import attrs
 
 from . import _keys as keys
 from . import conditions as c
@@ -362,7 +365,7 @@ class Router:
                 f"a lead is a mapping of field names to values, not {type(lead).__name__}"
             )
         try:
-            lead = dict(lead)
+            lead = {k: _private_copy(v) for k, v in lead.items()}
             bad_keys = [k for k in lead if k.__class__ is not str and not isinstance(k, str)]
         except Exception as error:
             raise LeadError(f"the lead cannot be read: {error}") from None
@@ -399,6 +402,24 @@ def _rebuild_router(plan: Plan, kwargs: Dict[str, Any]) -> Router:
         return Router(plan, **kwargs)
 
 
+def _private_copy(value: Any) -> Any:
+    """A copy of nested lists and mappings (scalars are shared): what a decision keeps of
+    the host's data, so that its trace, rebuilt later, sees the values it decided on."""
+    if value.__class__ in _SCALARS:
+        return value
+    if isinstance(value, (list, tuple, Mapping)):
+        try:
+            return copy.deepcopy(value)
+        except RecursionError:  # absurdly deep data: keep it; such a value is never usable
+            return value
+        except Exception:  # an object that cannot be copied: keep it as it is
+            return value
+    return value
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None), Decimal})
+
+
 def _check_now(now: Any) -> None:
     if not isinstance(now, dt.datetime):
         raise RoutekitTypeError(f"now must be a timezone-aware datetime, not {type(now).__name__}")
@@ -421,8 +442,14 @@ class _Run:
         events: Optional[List[TraceEvent]],
         recorded_account: Optional[AccountMatch] = None,
         lead_notes: Tuple[TraceEvent, ...] = (),
+        recorded_reads: Optional[Dict[Tuple[str, ...], Any]] = None,
     ) -> None:
         self.lead_notes = lead_notes
+        # What this decision read from the snapshot, kept as private copies: a replayed
+        # trace must see exactly these values even if the host changes its snapshot later.
+        self.reads: Dict[Tuple[str, ...], Any] = (
+            recorded_reads if recorded_reads is not None else {}
+        )
         self.periods: Dict[Tuple[str, str], str] = {}
         self.router = router
         self.plan = router.plan
@@ -484,7 +511,10 @@ class _Run:
                 return None
             match = self.account_match
             if match is None:  # a replay reuses the match recorded by the fast path
-                match = self.account_match = matcher.match(self.lead)
+                match = matcher.match(self.lead)
+                if match.account is not None:  # a private copy: the host may edit its record
+                    match = attrs.evolve(match, account=_private_copy(match.account))
+                self.account_match = match
             self.account = match.account
             if match.account is not None:
                 tried = [n for n in match.notes if not n.startswith(f"{match.field}:")]
@@ -635,12 +665,27 @@ class _Run:
             self.router,
             self.lead,
             self.now,
-            self.snapshot,
+            {},
             list(self.lead_notes),
             self.account_match,
             self.lead_notes,
+            self.reads,
         )
         return run.decide().trace
+
+    def strategy_state(self, team: str, strategy: str) -> Mapping[str, Any]:
+        key = ("strategy", team, strategy)
+        if key not in self.reads:
+            self.reads[key] = _private_copy(strategy_state(self.snapshot, team, strategy))
+        found: Mapping[str, Any] = self.reads[key]
+        return found
+
+    def count(self, team: str, member: str, period: str, period_key: str) -> int:
+        key = ("count", team, member, period, period_key)
+        found = self.reads.get(key)
+        if found is None:
+            found = self.reads[key] = member_count(self.snapshot, team, member, period, period_key)
+        return int(found)
 
     def act(self, route: RoutePlan) -> _Outcome:
         if route.kind == "reject":
@@ -776,7 +821,7 @@ class _Run:
             team=team,
             strategy=strategy_name,
             eligible=tuple(eligible),
-            state=strategy_state(self.snapshot, team.name, strategy_name),
+            state=self.strategy_state(team.name, strategy_name),
             now=self.now,
             counts=counts,
             away=tuple(away),
@@ -832,7 +877,7 @@ class _Run:
             count = 0
             if rep is not None:
                 key = self.period(rep.timezone, period)
-                count = member_count(self.snapshot, team.name, member.rep, period, key)
+                count = self.count(team.name, member.rep, period, key)
             counts[member.rep] = count
             reason = self.person_reason(member.rep, rep)
             if reason is None and rep is not None:
@@ -867,7 +912,7 @@ class _Run:
         if team.cap is not None:
             limit, cap_period = team.cap
             key = self.period(rep.timezone, cap_period)
-            used = member_count(self.snapshot, team.name, member.rep, cap_period, key)
+            used = self.count(team.name, member.rep, cap_period, key)
             if used >= limit:
                 return f"at cap {used}/{limit} {_period_word(cap_period)}"
         for flt in team.filters:

@@ -31,7 +31,8 @@ import random
 import sqlite3
 import threading
 import time
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
+import weakref
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 
 from ..errors import RoutekitError, RoutekitTypeError, RoutekitValueError
 from ..state import StateConflict, TeamChange, apply_changes, check_snapshot
@@ -54,6 +55,27 @@ _BACKOFF_CAP = 0.02
 
 class StoreError(RoutekitError):
     """The shared store could not be opened, read or written (the cause is chained)."""
+
+
+class _Handle:
+    """One thread's connection. It closes when its thread ends (the thread-local that holds
+    it is dropped) or on `SQLiteState.close`, so a server that starts a thread per request
+    does not leak connections; never in a forked child, where it belongs to the parent."""
+
+    __slots__ = ("__weakref__", "connection", "pid")
+
+    def __init__(self, connection: sqlite3.Connection, pid: int) -> None:
+        self.connection: Optional[sqlite3.Connection] = connection
+        self.pid = pid
+
+    def close(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None and self.pid == os.getpid():
+            with contextlib.suppress(Exception):  # closing is best effort
+                connection.close()
+
+    def __del__(self) -> None:
+        self.close()
 
 
 class SQLiteState:
@@ -116,7 +138,7 @@ class SQLiteState:
         self._seed = (int(seed.get("version", 0)), _dumps(seed))
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._connections: List[sqlite3.Connection] = []
+        self._handles: weakref.WeakSet[_Handle] = weakref.WeakSet()
         self._random = random.Random()
         self._connection()  # open now, so a bad path fails here and not at the first lead
 
@@ -175,13 +197,11 @@ class SQLiteState:
     # ---- lifecycle -------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close every connection this store opened in this process."""
+        """Close every connection this store opened in this process (it reopens on use)."""
         with self._lock:
-            connections, self._connections = self._connections, []
-        for connection in connections:
-            with contextlib.suppress(sqlite3.Error):  # closing is best effort
-                connection.close()
-        self._local = threading.local()
+            handles = list(self._handles)
+        for handle in handles:
+            handle.close()
 
     def __enter__(self) -> SQLiteState:
         return self
@@ -202,19 +222,17 @@ class SQLiteState:
     # ---- SQLite ----------------------------------------------------------------------
 
     def _connection(self) -> sqlite3.Connection:
-        """This thread's connection, opened on first use (and again after a fork)."""
+        """This thread's connection, opened on first use (and again after close or fork)."""
         pid = os.getpid()
-        mine: Optional[Tuple[int, sqlite3.Connection]] = getattr(self._local, "connection", None)
-        if mine is not None:
-            if mine[0] == pid:
-                return mine[1]
-            # Inherited through fork: it belongs to the parent, so leave it alone, unused.
-            with self._lock:
-                self._connections = [c for c in self._connections if c is not mine[1]]
+        handle: Optional[_Handle] = getattr(self._local, "handle", None)
+        if handle is not None and handle.pid == pid and handle.connection is not None:
+            return handle.connection
+        # A handle inherited through fork belongs to the parent: it is dropped unused.
         connection = self._open()
-        self._local.connection = (pid, connection)
+        handle = _Handle(connection, pid)
+        self._local.handle = handle
         with self._lock:
-            self._connections.append(connection)
+            self._handles.add(handle)
         return connection
 
     def _open(self) -> sqlite3.Connection:
