@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import re
 import sys
-from typing import Any, List, Optional
+from typing import Any, FrozenSet, List, Optional, Set
 
 # The regex parser moved (and the old names warn) in Python 3.11.
 _NEW = sys.version_info >= (3, 11)
@@ -30,7 +30,13 @@ def unsafe_reason(pattern: str) -> Optional[str]:
 
     ``pattern`` must already compile.
     """
-    reason = _scan(_sre_parse.parse(pattern))
+    parsed = _sre_parse.parse(pattern)
+    reason = _scan(parsed)
+    if reason is None and _chained_repeats(parsed):
+        reason = (
+            "it has three or more unbounded repeats in a row that can match the same text "
+            "(polynomial backtracking)"
+        )
     if reason is None and _repeated_alternation(pattern):
         # Python folds (a|b) into a character class, so the parsed form hides the `|`;
         # the language refuses every repeated group with an alternation all the same.
@@ -86,6 +92,86 @@ def _has_branch(items: Any) -> bool:
             return True
         if any(_has_branch(child) for child in _children(op, arg)):
             return True
+    return False
+
+
+_ASCII = range(128)
+_CATEGORIES = {
+    "CATEGORY_DIGIT": frozenset(c for c in _ASCII if chr(c).isdigit()),
+    "CATEGORY_NOT_DIGIT": frozenset(c for c in _ASCII if not chr(c).isdigit()),
+    "CATEGORY_SPACE": frozenset(c for c in _ASCII if chr(c).isspace()),
+    "CATEGORY_NOT_SPACE": frozenset(c for c in _ASCII if not chr(c).isspace()),
+    "CATEGORY_WORD": frozenset(c for c in _ASCII if chr(c).isalnum() or c == 95),
+    "CATEGORY_NOT_WORD": frozenset(c for c in _ASCII if not (chr(c).isalnum() or c == 95)),
+}
+_EVERYTHING = frozenset(_ASCII)
+
+
+def _chars(op: Any, arg: Any) -> Optional[FrozenSet[int]]:
+    """The ASCII characters one item can match (an approximation for the overlap test), or
+    None for items that match no character themselves (anchors, groups, repeats)."""
+    name = str(op)
+    if name == "LITERAL":
+        return frozenset([arg]) if arg < 128 else frozenset()
+    if name == "NOT_LITERAL":
+        return _EVERYTHING - {arg}
+    if name == "ANY":
+        return _EVERYTHING
+    if name == "IN":
+        found: Set[int] = set()
+        negate = False
+        for item_op, item_arg in arg:
+            kind = str(item_op)
+            if kind == "NEGATE":
+                negate = True
+            elif kind == "LITERAL" and item_arg < 128:
+                found.add(item_arg)
+            elif kind == "RANGE":
+                found.update(c for c in _ASCII if item_arg[0] <= c <= item_arg[1])
+            elif kind == "CATEGORY":
+                found.update(_CATEGORIES.get(str(item_arg), _EVERYTHING))
+        return _EVERYTHING - found if negate else frozenset(found)
+    if name == "CATEGORY":
+        return _CATEGORIES.get(str(arg), _EVERYTHING)
+    return None
+
+
+def _chained_repeats(items: Any) -> bool:
+    """Three or more unbounded repeats in one sequence that can hand text to each other.
+
+    ``.*.*.*x`` or ``\\s*\\s*\\s*x`` backtrack in polynomial time: each repeat can take any
+    share of the same run of text. The chain continues across items whose characters the
+    repeats could also match (or that match nothing, like ``\\b``), and breaks at an item
+    none of them can match, such as the ``@`` in ``[^@]+@[^@]+``.
+    """
+    count = 0
+    chain: FrozenSet[int] = frozenset()
+    for op, arg in items:
+        if op in _REPEATS:
+            low, high, sub = arg
+            if high == _MAXREPEAT and len(sub) == 1:
+                chars = _chars(*sub[0])
+                if chars is not None:
+                    if count and chars & chain:
+                        count += 1
+                        chain = chain | chars
+                    else:
+                        count, chain = 1, chars
+                    if count >= 3:
+                        return True
+                    continue
+            if low == 0:
+                continue  # an optional item does not break the chain
+        chars = _chars(op, arg)
+        if chars is None:
+            if op in (_sre_constants.AT,):
+                continue
+            for child in _children(op, arg):
+                if _chained_repeats(child):
+                    return True
+            count, chain = 0, frozenset()
+        elif not chars <= chain:
+            count, chain = 0, frozenset()
     return False
 
 

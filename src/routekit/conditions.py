@@ -39,6 +39,7 @@ from ._text import normalize_text, parse_date, parse_datetime, parse_number
 from .trace import TraceEvent
 
 TV = Optional[bool]  # three-valued: True, False, None (unknown)
+MAX_MATCH_LENGTH = 4096  # `matches` reads at most this much text; longer text is unknown
 
 
 class Unknown:
@@ -691,7 +692,10 @@ class MatchesTest(Test):
             value = number_text(value)
         if not isinstance(value, str):
             return None, f" ({describe(value)} is not text)"
-        return self.pattern.fullmatch(value.strip()) is not None, f" ({describe(value)})"
+        text = value.strip()
+        if len(text) > MAX_MATCH_LENGTH:  # bounds the cost of backtracking on hostile input
+            return None, f" (the text is longer than the {MAX_MATCH_LENGTH:,} characters matched)"
+        return self.pattern.fullmatch(text) is not None, f" ({describe(value)})"
 
 
 class BetweenTest(Test):
