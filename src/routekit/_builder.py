@@ -59,14 +59,15 @@ def _check_nesting(tree: lark.Tree[Any], source: Source) -> None:
     stack: List[Tuple[lark.Tree[Any], int]] = [(tree, 0)]
     while stack:
         node, depth = stack.pop()
-        if node.data in ("paren", "not_cond"):
+        if node.data in ("paren", "not_cond", "call", "list"):
             depth += 1
             if depth > MAX_NESTING:
                 meta = node.meta
                 _fail(
                     source,
                     "too-deep",
-                    f"conditions nest more than {MAX_NESTING} deep (parentheses and `not`)",
+                    f"conditions nest more than {MAX_NESTING} deep "
+                    "(parentheses, `not`, function calls and lists)",
                     Span(meta.start_pos, meta.start_pos + 1, meta.line, meta.column),
                     "split the condition into defines",
                 )

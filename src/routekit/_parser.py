@@ -19,6 +19,7 @@ from .errors import Diagnostic, RouteSyntaxError
 from .source import Source, Span
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _FRIENDLY_TERMINALS = {
     "NAME": "a name",
@@ -69,6 +70,20 @@ def parser(strict: bool = False) -> lark.Lark:
 
 def parse_tree(source: Source) -> lark.Tree[Any]:
     """Parse ``source`` into a lark tree, or raise `RouteSyntaxError` at the offending token."""
+    surrogate = _LONE_SURROGATE.search(source.text)
+    if surrogate is not None:  # text that cannot be UTF-8 (a lone surrogate from bad decoding)
+        line, column = source.position(surrogate.start())
+        raise RouteSyntaxError(
+            [
+                Diagnostic(
+                    "bad-character",
+                    f"character U+{ord(surrogate.group()):04X} is not valid text "
+                    "(a lone surrogate)",
+                    Span.point(surrogate.start(), line, column),
+                )
+            ],
+            source,
+        )
     if len(source.text) > MAX_FILE_BYTES or len(source.text.encode("utf-8")) > MAX_FILE_BYTES:
         raise RouteSyntaxError(
             [

@@ -20,57 +20,116 @@ Strategies: `leads`, `rosters`, `reps`, `rep_ids`, `time_zones`, `dst_instants`,
 `assert_every_lead_decided` (each raises `FairnessError`, an ``AssertionError``).
 
 Needs the ``testing`` extra: ``pip install routekit[testing]``.
+
+The names load on first use (PEP 562): Hypothesis imports this package through its
+``hypothesis`` entry point every time it starts, in every project with routekit installed,
+so the package itself must cost next to nothing to import.
 """
 
 from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any, Dict, List
 
 try:
     import hypothesis  # noqa: F401
 except ImportError as error:  # pragma: no cover - exercised in a subprocess by the tests
     raise ImportError("routekit.testing needs Hypothesis: pip install routekit[testing]") from error
 
-from ._assertions import (
-    FairnessBound,
-    FairnessError,
-    assert_deterministic,
-    assert_every_lead_decided,
-    assert_fair,
-    assert_never_ineligible,
-    assert_within_cap,
-    documented_bound,
-)
-from ._events import (
-    Arrival,
-    ClockSet,
-    ClockStep,
-    Event,
-    Join,
-    Leave,
-    SetActive,
-    SetWeight,
-    Vacation,
-)
-from ._leads import leads
-from ._rosters import (
-    absences,
-    dst_instants,
-    rep_ids,
-    reps,
-    rosters,
-    time_zones,
-    weights,
-    working_hours,
-)
-from ._rules import route_files
-from ._simulate import (
-    Deviation,
-    LedgerRow,
-    SimulationResult,
-    Step,
-    TeamPick,
-    simulate,
-)
-from ._streams import event_streams
+if TYPE_CHECKING:
+    from ._assertions import (
+        FairnessBound,
+        FairnessError,
+        assert_deterministic,
+        assert_every_lead_decided,
+        assert_fair,
+        assert_never_ineligible,
+        assert_within_cap,
+        documented_bound,
+    )
+    from ._events import (
+        Arrival,
+        ClockSet,
+        ClockStep,
+        Event,
+        Join,
+        Leave,
+        SetActive,
+        SetWeight,
+        Vacation,
+    )
+    from ._leads import leads
+    from ._rosters import (
+        absences,
+        dst_instants,
+        rep_ids,
+        reps,
+        rosters,
+        time_zones,
+        weights,
+        working_hours,
+    )
+    from ._rules import route_files
+    from ._simulate import (
+        Deviation,
+        LedgerRow,
+        SimulationResult,
+        Step,
+        TeamPick,
+        simulate,
+    )
+    from ._streams import event_streams
+
+_EXPORTS: Dict[str, str] = {
+    "Arrival": "._events",
+    "ClockSet": "._events",
+    "ClockStep": "._events",
+    "Deviation": "._simulate",
+    "Event": "._events",
+    "FairnessBound": "._assertions",
+    "FairnessError": "._assertions",
+    "Join": "._events",
+    "Leave": "._events",
+    "LedgerRow": "._simulate",
+    "SetActive": "._events",
+    "SetWeight": "._events",
+    "SimulationResult": "._simulate",
+    "Step": "._simulate",
+    "TeamPick": "._simulate",
+    "Vacation": "._events",
+    "absences": "._rosters",
+    "assert_deterministic": "._assertions",
+    "assert_every_lead_decided": "._assertions",
+    "assert_fair": "._assertions",
+    "assert_never_ineligible": "._assertions",
+    "assert_within_cap": "._assertions",
+    "documented_bound": "._assertions",
+    "dst_instants": "._rosters",
+    "event_streams": "._streams",
+    "leads": "._leads",
+    "rep_ids": "._rosters",
+    "reps": "._rosters",
+    "rosters": "._rosters",
+    "route_files": "._rules",
+    "simulate": "._simulate",
+    "time_zones": "._rosters",
+    "weights": "._rosters",
+    "working_hours": "._rosters",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> List[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "Arrival",
