@@ -17,13 +17,16 @@ from pathlib import Path
 import pytest
 
 try:
-    from hypothesis import HealthCheck, settings
+    from hypothesis import HealthCheck, Phase, settings
 except ImportError:  # pragma: no cover - hypothesis is a test dependency
     settings = None  # type: ignore[assignment]
 
 if settings is not None:
     _COMMON = {
         "deadline": None,
+        # The explain phase traces every line while it reruns a failure: minutes on a busy
+        # CI machine under Python 3.8. The shrunk example is what a reader needs.
+        "phases": [phase for phase in Phase if phase.name != "explain"],
         "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
     }
     settings.register_profile("default", max_examples=100, derandomize=True, **_COMMON)
