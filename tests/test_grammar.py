@@ -42,3 +42,22 @@ def test_words_reserved_only_by_the_grammar_stay_usable_as_names() -> None:
         'route "r" when now { assign team outcome }\n'
     )
     assert set(plan.teams["outcome"].members[i].rep for i in range(2)) == {"skill", "available"}
+
+
+def test_the_shipped_parser_tables_match_the_grammar() -> None:
+    """Rebuild them with `python scripts/build_parser_tables.py` after a grammar change."""
+    from routekit._parser import TABLES_FILE, _shipped_parser, tables_header
+
+    data = (ROOT / "src" / "routekit" / TABLES_FILE).read_bytes()
+    header = data.partition(b"\n")[0] + b"\n"
+    import json
+
+    shipped, current = json.loads(header), json.loads(tables_header())
+    assert shipped["grammar_sha256"] == current["grammar_sha256"], (
+        "the grammar changed: run python scripts/build_parser_tables.py"
+    )
+    if shipped["lark"] == current["lark"]:
+        loaded = _shipped_parser()
+        assert loaded is not None
+        tree = loaded.parse('route "r" when lead.a == 1 { assign rep b }')
+        assert tree == parser(strict=True).parse('route "r" when lead.a == 1 { assign rep b }')

@@ -7,10 +7,13 @@ the wheel as ``routekit/grammar/routekit.lark``); lark trees never leave the bui
 from __future__ import annotations
 
 import functools
+import hashlib
+import io
+import json
 import re
 import sys
 from pathlib import Path
-from typing import Any, Iterable, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 import lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -55,17 +58,63 @@ def _grammar_text() -> str:
         return (here.parents[2] / "grammar" / "routekit.lark").read_text("utf-8")
 
 
+PARSER_OPTIONS: Dict[str, Any] = {
+    "parser": "lalr",
+    "lexer": "contextual",
+    "propagate_positions": True,
+    "maybe_placeholders": False,
+}
+TABLES_FILE = "_parser_tables.bin"
+
+
 @functools.lru_cache(maxsize=2)
 def parser(strict: bool = False) -> lark.Lark:
-    """The LALR parser, built once per process (``strict`` fails on any grammar conflict)."""
-    return lark.Lark(
-        grammar_text(),
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=False,
-        strict=strict,
-    )
+    """The LALR parser, once per process (``strict`` fails on any grammar conflict).
+
+    Building the LALR tables takes a few hundred milliseconds, so the package ships them
+    (`TABLES_FILE`, written by ``scripts/build_parser_tables.py``) and loads them when they
+    were made from this grammar with this version of lark; otherwise it builds them.
+    """
+    if not strict:
+        shipped = _shipped_parser()
+        if shipped is not None:
+            return shipped
+    return lark.Lark(grammar_text(), strict=strict, **PARSER_OPTIONS)
+
+
+def tables_header() -> bytes:
+    """What the shipped tables must have been built from: the grammar and lark's version."""
+    digest = hashlib.sha256(grammar_text().encode("utf-8")).hexdigest()
+    return json.dumps({"grammar_sha256": digest, "lark": lark.__version__}).encode() + b"\n"
+
+
+def serialize_parser() -> bytes:
+    """The bytes of `TABLES_FILE` for the current grammar (used by the build script)."""
+    built = lark.Lark(grammar_text(), **PARSER_OPTIONS)
+    buffer = io.BytesIO()
+    built.save(buffer)
+    return tables_header() + buffer.getvalue()
+
+
+def _shipped_parser() -> Optional[lark.Lark]:
+    try:
+        if sys.version_info >= (3, 9):
+            from importlib.resources import files
+
+            data = files("routekit").joinpath(TABLES_FILE).read_bytes()
+        else:  # pragma: no cover - Python 3.8
+            from importlib.resources import read_binary
+
+            data = read_binary("routekit", TABLES_FILE)
+    except (FileNotFoundError, ModuleNotFoundError, OSError):
+        return None
+    header, _, body = data.partition(b"\n")
+    if header + b"\n" != tables_header():
+        return None  # made from another grammar or lark version: build instead
+    try:
+        return lark.Lark.load(io.BytesIO(body))
+    except Exception:  # an unreadable file is never fatal: build the tables instead
+        return None
 
 
 def parse_tree(source: Source) -> lark.Tree[Any]:
