@@ -162,6 +162,19 @@ def period_key(now: dt.datetime, timezone: str, period: str) -> str:
     raise RoutekitValueError(f"period must be one of 'day', 'week', 'month', not {period!r}")
 
 
+def period_keys(now: dt.datetime, timezone: str) -> Dict[str, str]:
+    """All three period keys of `period_key` at once (one time-zone conversion); ``now``
+    must already be known to be aware (the router checks it once per decision)."""
+    local = now.astimezone(_zone(timezone))
+    year, month = local.year, local.month
+    iso = local.isocalendar()
+    return {
+        "day": f"{year:04d}-{month:02d}-{local.day:02d}",
+        "week": f"{iso[0]:04d}-W{iso[1]:02d}",
+        "month": f"{year:04d}-{month:02d}",
+    }
+
+
 def _offset_change(
     t: dt.datetime, later: dt.datetime, offset: Optional[dt.timedelta], zone: dt.tzinfo
 ) -> dt.datetime:

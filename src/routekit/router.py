@@ -69,8 +69,15 @@ from .plan import (
     TeamPlan,
     TeamTargetPlan,
 )
-from .roster import Rep, Roster, period_key
-from .state import PERIODS, TeamChange, check_snapshot, member_count, strategy_state
+from .roster import Rep, Roster, period_keys
+from .state import (
+    PERIODS,
+    TeamChange,
+    check_snapshot,
+    period_count,
+    strategy_state,
+    team_counts,
+)
 from .strategies import BUILTIN_STRATEGIES, Candidate, PickRequest, Strategy
 from .trace import TraceEvent
 
@@ -365,7 +372,7 @@ class Router:
                 f"a lead is a mapping of field names to values, not {type(lead).__name__}"
             )
         try:
-            lead = {k: _private_copy(v) for k, v in lead.items()}
+            lead = {k: _plain_copy(v) for k, v in lead.items()}
             bad_keys = [k for k in lead if k.__class__ is not str and not isinstance(k, str)]
         except Exception as error:
             raise LeadError(f"the lead cannot be read: {error}") from None
@@ -400,6 +407,20 @@ def _rebuild_router(plan: Plan, kwargs: Dict[str, Any]) -> Router:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RoutekitWarning)
         return Router(plan, **kwargs)
+
+
+def _plain_copy(value: Any, depth: int = 0) -> Any:
+    """A fast copy of JSON-like data (dicts, lists, scalars); anything else, or anything
+    nested very deep, goes through `_private_copy`."""
+    cls = value.__class__
+    if cls in _SCALARS:
+        return value
+    if depth < 32:
+        if cls is dict:
+            return {k: _plain_copy(v, depth + 1) for k, v in value.items()}
+        if cls is list:
+            return [_plain_copy(v, depth + 1) for v in value]
+    return _private_copy(value)
 
 
 def _private_copy(value: Any) -> Any:
@@ -450,7 +471,8 @@ class _Run:
         self.reads: Dict[Tuple[str, ...], Any] = (
             recorded_reads if recorded_reads is not None else {}
         )
-        self.periods: Dict[Tuple[str, str], str] = {}
+        self.periods: Dict[str, Dict[str, str]] = {}
+        self.team_counts: Dict[str, Any] = {}
         self.router = router
         self.plan = router.plan
         self.lead = lead
@@ -484,11 +506,10 @@ class _Run:
 
     def period(self, timezone: str, period: str) -> str:
         """The calendar period containing ``now`` in ``timezone`` (cached per decision)."""
-        key = (timezone, period)
-        found = self.periods.get(key)
-        if found is None:
-            found = self.periods[key] = period_key(self.now, timezone, period)
-        return found
+        keys = self.periods.get(timezone)
+        if keys is None:
+            keys = self.periods[timezone] = period_keys(self.now, timezone)
+        return keys[period]
 
     @property
     def log(self) -> List[TraceEvent]:
@@ -513,7 +534,7 @@ class _Run:
             if match is None:  # a replay reuses the match recorded by the fast path
                 match = matcher.match(self.lead)
                 if match.account is not None:  # a private copy: the host may edit its record
-                    match = attrs.evolve(match, account=_private_copy(match.account))
+                    match = attrs.evolve(match, account=_plain_copy(match.account))
                 self.account_match = match
             self.account = match.account
             if match.account is not None:
@@ -676,7 +697,7 @@ class _Run:
     def strategy_state(self, team: str, strategy: str) -> Mapping[str, Any]:
         key = ("strategy", team, strategy)
         if key not in self.reads:
-            self.reads[key] = _private_copy(strategy_state(self.snapshot, team, strategy))
+            self.reads[key] = _plain_copy(strategy_state(self.snapshot, team, strategy))
         found: Mapping[str, Any] = self.reads[key]
         return found
 
@@ -684,7 +705,10 @@ class _Run:
         key = ("count", team, member, period, period_key)
         found = self.reads.get(key)
         if found is None:
-            found = self.reads[key] = member_count(self.snapshot, team, member, period, period_key)
+            counts = self.team_counts.get(team)
+            if counts is None:
+                counts = self.team_counts[team] = team_counts(self.snapshot, team)
+            found = self.reads[key] = period_count(counts.get(member), period, period_key)
         return int(found)
 
     def act(self, route: RoutePlan) -> _Outcome:

@@ -75,9 +75,8 @@ _EMPTY: Mapping[str, Any] = {}
 
 
 def _is_mapping(value: Any) -> bool:
-    return value.__class__ is dict or isinstance(
-        value, Mapping
-    )  # dict first: the ABC check is slow
+    # dict and None first: the ABC check is slow
+    return value.__class__ is dict or (value is not None and isinstance(value, Mapping))
 
 
 def team_state(snapshot: Mapping[str, Any], team: str) -> Mapping[str, Any]:
@@ -93,8 +92,18 @@ def strategy_state(snapshot: Mapping[str, Any], team: str, strategy: str) -> Map
 
 def member_count(snapshot: Mapping[str, Any], team: str, member: str, period: str, key: str) -> int:
     """How many leads ``member`` got from ``team`` in the period ``key`` (0 if another period)."""
-    counts = team_state(snapshot, team).get("counts", {}).get(member, {})
-    entry = counts.get(period) if _is_mapping(counts) else None
+    return period_count(team_counts(snapshot, team).get(member), period, key)
+
+
+def team_counts(snapshot: Mapping[str, Any], team: str) -> Mapping[str, Any]:
+    """The team's counts per member, as stored in the snapshot."""
+    counts = team_state(snapshot, team).get("counts")
+    return counts if _is_mapping(counts) else _EMPTY  # type: ignore[return-value]
+
+
+def period_count(member_counts: Any, period: str, key: str) -> int:
+    """One member's count in the period ``key`` from its stored counts (0 if another period)."""
+    entry = member_counts.get(period) if _is_mapping(member_counts) else None
     if isinstance(entry, (list, tuple)) and len(entry) == 2 and entry[0] == key:
         return int(entry[1])
     return 0
