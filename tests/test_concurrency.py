@@ -55,7 +55,8 @@ fallback {
 WEIGHTS = {"taylor": 5, "jordan": 3, "sam": 1, "riley": 1}
 
 THREADS = 8
-THREAD_DECISIONS = 1_250  # 8 x 1,250 = 10,000
+THREAD_DECISIONS = 1_250  # 8 x 1,250 = 10,000 (weighted: exact shares at multiples of W)
+ROUND_ROBIN_DECISIONS = 10_000  # 8 threads x 10,000 decisions each
 PROCESSES = 4
 PROCESS_DECISIONS = 2_500  # 4 x 2,500 = 10,000
 WEIGHTED_PROCESS_DECISIONS = 500
@@ -176,9 +177,9 @@ def test_memory_state_round_robin_under_threads() -> None:
     state = MemoryState()
     log = OrderLog(state)
     started = time.perf_counter()
-    picks = run_threads(router, log, THREADS, THREAD_DECISIONS)
+    picks = run_threads(router, log, THREADS, ROUND_ROBIN_DECISIONS)
     elapsed = time.perf_counter() - started
-    total = THREADS * THREAD_DECISIONS
+    total = THREADS * ROUND_ROBIN_DECISIONS
 
     assert len(picks) == total
     snapshot = state.snapshot()
@@ -188,7 +189,7 @@ def test_memory_state_round_robin_under_threads() -> None:
     assert counts == Counter(picks)
     assert_counts_within_one(counts, ROUND_ROBIN_MEMBERS)
     assert_round_robin(applied_order(log.entries, total), ROUND_ROBIN_MEMBERS)
-    print(f"MemoryState, {THREADS} threads x {THREAD_DECISIONS} round robin: {elapsed:.2f}s")
+    print(f"MemoryState, {THREADS} threads x {ROUND_ROBIN_DECISIONS} round robin: {elapsed:.2f}s")
 
 
 @pytest.mark.skipif(
