@@ -93,5 +93,5 @@ def add(index: Dict[Key, T], parts: Sequence[Any], target: T) -> bool:
     if find(index, parts) is not None:
         return False
     for key in row_keys(parts):
-        index[key] = target
+        index.setdefault(key, target)  # where two rows both equal a value, the first wins
     return True

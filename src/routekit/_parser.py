@@ -43,19 +43,14 @@ def grammar_text() -> str:
 
 @functools.lru_cache(maxsize=1)
 def _grammar_text() -> str:
-    try:
-        if sys.version_info >= (3, 9):
-            from importlib.resources import files
-
-            return files("routekit").joinpath("grammar/routekit.lark").read_text("utf-8")
-        from importlib.resources import open_text  # pragma: no cover - Python 3.8
-
-        with open_text("routekit.grammar", "routekit.lark") as handle:  # pragma: no cover
-            return handle.read()  # pragma: no cover
-    except (FileNotFoundError, ModuleNotFoundError, NotADirectoryError, OSError):
-        # A source checkout (editable install or PYTHONPATH=src): grammar/ at the top.
-        here = Path(__file__).resolve()
-        return (here.parents[2] / "grammar" / "routekit.lark").read_text("utf-8")
+    here = Path(__file__).resolve().parent
+    for candidate in (
+        here / "grammar" / "routekit.lark",  # installed: shipped inside the package
+        here.parents[1] / "grammar" / "routekit.lark",  # a source checkout (src layout)
+    ):
+        if candidate.is_file():
+            return candidate.read_text("utf-8")
+    raise FileNotFoundError("routekit's grammar file is missing from the installation")
 
 
 PARSER_OPTIONS: Dict[str, Any] = {

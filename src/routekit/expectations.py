@@ -140,9 +140,11 @@ def run_expectations(
         accounts, tables, functions: as for `Router`.
 
     Raises:
-        RosterError, RouteError, RoutekitValueError: as `Router()` does for bad host data
-        (for example a ``from host`` table with no rows). A lead that cannot be routed does
-        not raise: its expectation fails with the error.
+        RosterError: bad roster data, as `Router()` raises it.
+        RouteError: a function the rules call is not given.
+        RoutekitValueError: other bad host data (a ``from host`` table with no rows).
+
+    A lead that cannot be routed does not raise: its expectation fails with the error.
     """
     if roster is None:
         roster = default_roster(plan)

@@ -409,18 +409,39 @@ def _rebuild_router(plan: Plan, kwargs: Dict[str, Any]) -> Router:
         return Router(plan, **kwargs)
 
 
-def _plain_copy(value: Any, depth: int = 0) -> Any:
-    """A fast copy of JSON-like data (dicts, lists, scalars); anything else, or anything
-    nested very deep, goes through `_private_copy`."""
+def _plain_copy(value: Any) -> Any:
+    """A fast copy of small JSON-like data (dicts, lists, scalars). Anything else, or data
+    with more than a few thousand parts (which may share nested lists, so a naive copy could
+    explode), goes through `copy.deepcopy`, which keeps sharing and cycles as they are."""
     cls = value.__class__
     if cls in _SCALARS:
         return value
-    if depth < 32:
-        if cls is dict:
-            return {k: _plain_copy(v, depth + 1) for k, v in value.items()}
-        if cls is list:
-            return [_plain_copy(v, depth + 1) for v in value]
-    return _private_copy(value)
+    budget = [_PLAIN_COPY_BUDGET]
+    try:
+        return _copy_within(value, budget)
+    except (_TooBig, RecursionError):
+        return _private_copy(value)
+
+
+class _TooBig(Exception):
+    pass
+
+
+_PLAIN_COPY_BUDGET = 500  # also bounds the recursion depth
+
+
+def _copy_within(value: Any, budget: List[int]) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooBig
+    cls = value.__class__
+    if cls in _SCALARS:
+        return value
+    if cls is dict:
+        return {k: _copy_within(v, budget) for k, v in value.items()}
+    if cls is list:
+        return [_copy_within(v, budget) for v in value]
+    raise _TooBig  # tuples, other mappings, objects: let deepcopy decide
 
 
 def _private_copy(value: Any) -> Any:
@@ -948,7 +969,8 @@ class _Run:
                 if rep.capacity is None:
                     return "no capacity set"
                 if rep.load >= rep.capacity:
-                    return f"over capacity {_num(rep.load)}/{_num(rep.capacity)}"
+                    word = "at" if rep.load == rep.capacity else "over"
+                    return f"{word} capacity {_num(rep.load)}/{_num(rep.capacity)}"
             elif flt.kind == "skill":
                 skill = flt.skill
                 if flt.skill_getter is not None:

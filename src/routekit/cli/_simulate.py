@@ -222,9 +222,14 @@ def build_report(result: Any, lines: Sequence[int]) -> Dict[str, Any]:
         if step.decision is None:
             reasons.append(str(step.error))
         else:
-            reasons = [event.message for event in failures(step.decision.trace)]
             if step.decision.route is None:
-                reasons.insert(0, "no route matched and there is no fallback")
+                reasons.append("no route matched and there is no fallback")
+            else:  # why each target yielded nobody (not the tests that led to the route)
+                reasons = [
+                    event.message
+                    for event in failures(step.decision.trace)
+                    if event.kind in ("excluded", "else", "no-assignee")
+                ]
         unrouted.append(
             {
                 "line": lines[step.index],

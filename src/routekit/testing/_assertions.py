@@ -91,6 +91,12 @@ def show(value: Fraction) -> str:
     return f"{value.numerator}/{value.denominator} (≈ {float(value):.3f})"
 
 
+def _short(value: Fraction) -> str:
+    return (
+        str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    )
+
+
 @attrs.frozen
 class FairnessBound:
     """How far a member may be ahead of / behind its exact share, and where that is claimed.
@@ -192,6 +198,7 @@ def assert_fair(result: SimulationResult, team: str, *, bound: BoundArg = None) 
             ``bound=``; a default bound that assumes a fresh state when the simulation
             started with history for this team.
     """
+    __tracebackhide__ = True  # pytest shows the test's line, not ours
     _check_team(result, team)
     rows = result.ledger(team)
     if not rows:
@@ -263,6 +270,7 @@ def _require_fresh(result: SimulationResult, team: str, strategy: str) -> None:
 def _check_rows(
     result: SimulationResult, team: str, rows: Sequence[LedgerRow], bound: FairnessBound
 ) -> None:
+    __tracebackhide__ = True
     for row in rows:
         for member in row.counts:
             gap = row.deviation(member)
@@ -273,6 +281,7 @@ def _check_rows(
 def _check_epochs(
     result: SimulationResult, team: str, rows: Sequence[LedgerRow], given: Optional[FairnessBound]
 ) -> None:
+    __tracebackhide__ = True
     key: Any = None
     t = 0
     counts: Dict[str, int] = {}
@@ -316,6 +325,7 @@ def _check_windows(
     """Pairwise: inside each stretch of picks with the same members (and, for ``priority``,
     the same lowest eligible tier), no member out-paces one eligible throughout a window by
     more than ``bound.ahead``. Kadane's maximum-sum window per pair keeps this linear."""
+    __tracebackhide__ = True
     segments: List[List[LedgerRow]] = []
     last: Any = None
     for row in rows:
@@ -351,6 +361,7 @@ def _window_check(
     other: str,
     bound: FairnessBound,
 ) -> None:
+    __tracebackhide__ = True
     best = 0
     start = 0
     for i, row in enumerate(run):
@@ -406,7 +417,7 @@ def _deviation_message(
     lines.append(_lead_line(step))
     lines.append(f"  eligible for that lead: {', '.join(row.pick.eligible)}")
     standings = ", ".join(
-        f"{m} {row.counts[m]} (share {show(row.shares[m])})" for m in sorted(row.counts)
+        f"{m} {row.counts[m]} (share {_short(row.shares[m])})" for m in row.counts
     )
     lines.append(f"  team standings after it: {standings}")
     picks = [r.pick.member for r in result.ledger(team) if r.step <= row.step]
@@ -442,6 +453,7 @@ def assert_never_ineligible(result: SimulationResult) -> None:
     Raises:
         FairnessError: the first such decision, with the reason and the lead.
     """
+    __tracebackhide__ = True
     if not isinstance(result, SimulationResult):
         raise RoutekitTypeError("pass the SimulationResult from simulate()")
     for step in result.steps:
@@ -588,6 +600,7 @@ def assert_within_cap(result: SimulationResult) -> None:
     Raises:
         FairnessError: the first decision that took a member past the cap.
     """
+    __tracebackhide__ = True
     if not isinstance(result, SimulationResult):
         raise RoutekitTypeError("pass the SimulationResult from simulate()")
     counts: Dict[Tuple[str, str, str, str], int] = {}
@@ -638,6 +651,7 @@ def assert_deterministic(
     Raises:
         FairnessError: the first decision that differed, with the first differing key.
     """
+    __tracebackhide__ = True
     items = list(leads)
     snapshot = json.loads(json.dumps(state)) if state is not None else None
     first = simulate(router, items, start=start, step=step, state=_copy(snapshot))
@@ -693,6 +707,7 @@ def assert_every_lead_decided(result: SimulationResult) -> None:
     Raises:
         FairnessError: the first lead nobody took, with the reasons from its trace.
     """
+    __tracebackhide__ = True
     if not isinstance(result, SimulationResult):
         raise RoutekitTypeError("pass the SimulationResult from simulate()")
     for step in result.steps:

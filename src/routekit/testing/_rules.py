@@ -10,6 +10,7 @@ file is also in canonical layout and parses back to the tree it came from.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from typing import Any, List, Optional, Sequence, Tuple
 
@@ -144,10 +145,11 @@ def _test(
     return st.one_of(options)
 
 
-def _conditions(*, score: bool, defines: Sequence[str]) -> SearchStrategy[ast.Condition]:
-    tests = st.sampled_from(_FIELDS).flatmap(
-        lambda field: _test(field[0], field[1], score=score, defines=defines)
-    )
+@functools.lru_cache(maxsize=64)
+def _conditions(score: bool, defines: Tuple[str, ...]) -> SearchStrategy[ast.Condition]:
+    """Conditions over the catalogue of fields (built once per kind of file: strategies made
+    afresh on every draw would be validated afresh, which is most of the cost)."""
+    tests = st.one_of([_test(path, kind, score=score, defines=defines) for path, kind in _FIELDS])
     return st.recursive(
         tests,
         lambda inner: st.one_of(
@@ -285,7 +287,7 @@ def route_files(
         statements: List[ast.Statement] = []
         defines: List[str] = []
         for i in range(draw(st.integers(0, max_defines))):
-            condition = draw(_conditions(score=False, defines=defines))
+            condition = draw(_conditions(False, tuple(defines)))
             statements.append(ast.Define(f"d{i}", condition))
             defines.append(f"d{i}")
         has_score = score and draw(st.booleans())
@@ -294,7 +296,7 @@ def route_files(
                 st.lists(
                     st.tuples(
                         st.one_of(st.integers(-50, 50), st.just(Decimal("2.5"))),
-                        _conditions(score=False, defines=defines),
+                        _conditions(False, tuple(defines)),
                     ),
                     min_size=1,
                     max_size=3,
@@ -321,7 +323,7 @@ def route_files(
         for name in tables:
             statements.append(draw(_table(name, targets)))
         action = _action(targets, tables)
-        conditions = _conditions(score=has_score, defines=defines)
+        conditions = _conditions(has_score, tuple(defines))
         for i in range(draw(st.integers(1, max_routes))):
             when: Optional[ast.Condition] = draw(st.one_of(st.none(), conditions))
             actions = (draw(action), *draw(_sets()))
