@@ -20,7 +20,7 @@ from typing import Any, List, Optional
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, find, given, settings
+from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
@@ -88,6 +88,17 @@ def router_for(text: str, roster: Any, **kw: Any) -> routekit.Router:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return routekit.Router(routekit.loads(text, name="t.route"), roster=roster, **kw)
+
+
+def draw_once(strategy: Any) -> None:
+    """Draw one value (so a strategy's argument checks run), outside `.example()`."""
+
+    @settings(max_examples=1, database=None, deadline=None)
+    @given(strategy)
+    def run(value: Any) -> None:
+        pass
+
+    run()
 
 
 def team_rules(members: str, strategy: str, extra: str = "") -> str:
@@ -260,6 +271,31 @@ def test_schema_leads_keep_required_fields_and_types(data: st.DataObject) -> Non
     assert isinstance(lead["employees"], (int, float))
 
 
+ENTERPRISE = "Enterprise IT on the West Coast"
+
+
+@QUICK
+@given(st.data())
+def test_leads_for_chosen_routes(data: st.DataObject) -> None:
+    router = inbound()
+    lead = data.draw(leads(router, routes=[ENTERPRISE, "Too small"]))
+    assert router.match(lead, now=dt.datetime(2026, 1, 5, 15, tzinfo=dt.timezone.utc)) in (
+        ENTERPRISE,
+        "Too small",
+    )
+
+
+def test_leads_for_routes_refuse_what_cannot_be_drawn() -> None:
+    router = inbound()
+    with pytest.raises(InvalidArgument, match="did you mean"):
+        leads(router, routes=["Enterprise IT on the west coast"])
+    with pytest.raises(InvalidArgument, match="needs rules to match"):
+        leads({"a": "text"}, routes=["r"])
+    impossible = routekit.loads('route "never" when lead.a < 1 and lead.a > 2 { reject "x" }')
+    with pytest.raises(InvalidArgument, match="no lead was found that route 'never' decides"):
+        draw_once(leads(impossible, routes=["never"]))
+
+
 @pytest.mark.parametrize(
     "call",
     [
@@ -273,7 +309,7 @@ def test_schema_leads_keep_required_fields_and_types(data: st.DataObject) -> Non
 )
 def test_leads_refuse_impossible_arguments(call: Any) -> None:
     with pytest.raises(InvalidArgument):
-        call().example()
+        draw_once(call())
 
 
 # ---- rosters, hours, absences, weights ---------------------------------------------------------
@@ -336,7 +372,7 @@ def test_rosters_cover_the_awkward_cases() -> None:
 )
 def test_people_strategies_refuse_impossible_arguments(call: Any) -> None:
     with pytest.raises(InvalidArgument):
-        call().example()
+        draw_once(call())
 
 
 @QUICK
@@ -425,7 +461,7 @@ def test_route_files_load_are_canonical_and_use_the_language() -> None:
 )
 def test_route_files_refuse_impossible_arguments(call: Any) -> None:
     with pytest.raises(InvalidArgument):
-        call().example()
+        draw_once(call())
 
 
 # ---- event_streams() ------------------------------------------------------------------------
@@ -482,7 +518,7 @@ def test_event_streams_mix_every_kind_and_cross_dst() -> None:
 )
 def test_event_streams_refuse_impossible_arguments(call: Any) -> None:
     with pytest.raises(InvalidArgument):
-        call(inbound()).example()
+        draw_once(call(inbound()))
 
 
 # ---- simulate() ----------------------------------------------------------------------------
@@ -869,3 +905,56 @@ def test_assert_every_lead_decided() -> None:
     assert any("a: outside working hours" in line for line in lines)
     with pytest.raises(FairnessError, match="no route matched and there is no fallback"):
         assert_every_lead_decided(attrs.evolve(result, steps=result.steps[1:], cache={}))
+
+
+# ---- the user's example --------------------------------------------------------------------
+
+
+def load_example(monkeypatch: pytest.MonkeyPatch, routes: Optional[Path] = None) -> Any:
+    """examples/test_my_routing.py as a fresh module (it reads ``ROUTES`` when imported)."""
+    import importlib.util
+
+    if routes is None:
+        monkeypatch.delenv("ROUTES", raising=False)
+    else:
+        monkeypatch.setenv("ROUTES", str(routes))
+    spec = importlib.util.spec_from_file_location("my_routing", EXAMPLES / "test_my_routing.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_example_passes_on_the_shipped_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    load_example(monkeypatch).test_no_lead_for_anyone_away_and_the_weighted_team_stays_fair()
+
+
+def test_the_example_catches_a_team_that_drifts(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    text = (EXAMPLES / "inbound.route").read_text(encoding="utf-8")
+    broken = tmp_path / "broken.route"
+    broken.write_text(
+        text.replace("team enterprise_west else", "team enterprise_west using round_robin else")
+    )
+    example = load_example(monkeypatch, broken)
+    inner = example.test_no_lead_for_anyone_away_and_the_weighted_team_stays_fair.hypothesis
+    # the example's own strategies, searched without shrinking (that is the slow part)
+    search = settings(max_examples=200, deadline=None, database=None, phases=[Phase.generate])
+    rerun = search(
+        given(
+            batch=st.lists(example.some_leads, max_size=40),
+            start=example.mornings,
+            every=st.integers(1, 30),
+        )(inner.inner_test)
+    )
+    with pytest.raises(
+        FairnessError, match="enterprise_west \\(weighted\\) drifted past its bound"
+    ):
+        rerun()
+
+
+def test_the_walkthrough_shows_the_example_file_as_it_is() -> None:
+    page = (ROOT / "docs" / "property-testing.md").read_text(encoding="utf-8")
+    shown = page.split("```python\n", 1)[1].split("```", 1)[0]
+    assert shown == (EXAMPLES / "test_my_routing.py").read_text(encoding="utf-8")

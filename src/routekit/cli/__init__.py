@@ -84,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
 # Each module named here defines ``register(commands)``, adding one subcommand to the
 # argparse sub-parsers with ``set_defaults(handler=...)``; a handler returns the exit code
 # and may raise `CliError` (exit 2) or a `RoutekitError` (printed, exit 1).
-_SUBCOMMAND_MODULES: List[str] = ["_check", "_test", "_graph", "_diff", "_fmt"]
+_SUBCOMMAND_MODULES: List[str] = ["_check", "_test", "_graph", "_diff", "_fmt", "_simulate"]
 
 
 def _explain(args: argparse.Namespace) -> int:

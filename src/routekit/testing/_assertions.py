@@ -67,6 +67,9 @@ class FairnessError(AssertionError):
     """A simulation broke a property; the message shows the first decision that did."""
 
 
+FairnessError.__module__ = "routekit.testing"  # how tracebacks name it: the public home
+
+
 def _fraction(value: Any, what: str) -> Fraction:
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, Fraction)):
         raise RoutekitTypeError(f"{what} must be a number, not {type(value).__name__}")

@@ -25,6 +25,8 @@ Fields are drawn independently, so shrinking drops the ones a failure does not n
 from __future__ import annotations
 
 import datetime as dt
+import random
+import warnings
 from decimal import Decimal
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
@@ -33,6 +35,7 @@ from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
 from .. import ast
+from ..errors import RoutekitError, RoutekitWarning, did_you_mean
 from ..plan import Plan
 from ..router import Router
 
@@ -401,6 +404,7 @@ def leads(
     accounts: Optional[Mapping[str, Any]] = None,
     fields: Optional[Mapping[str, SearchStrategy[Any]]] = None,
     now: Optional[dt.datetime] = None,
+    routes: Optional[Sequence[str]] = None,
 ) -> SearchStrategy[Dict[str, Any]]:
     """Leads (dicts) that exercise the rules: values taken from what the rules test.
 
@@ -415,11 +419,19 @@ def leads(
             the router when it has an accounts mapping).
         fields: strategies for top-level fields by name, replacing (or adding to) the
             derived ones.
-        now: the decision time ``days_since`` tests are measured from (default
-            2026-01-05).
+        now: the decision time ``days_since`` tests are measured from, and at which
+            routes are matched for ``routes`` (default 2026-01-05 15:00 UTC).
+        routes: only leads that these routes decide (names as in the file, or
+            ``"fallback"``): for a property about one part of the rules.
+
+    A few leads that reach each route are also found up front, by a quick seeded search
+    over the candidate values, and drawn as often as the rest, so a route behind three
+    conditions is hit as readily as one behind a single test.
 
     Raises:
-        InvalidArgument: a wrong kind of argument, an unknown schema type, a naive ``now``.
+        InvalidArgument: a wrong kind of argument, an unknown schema type, a naive ``now``,
+            ``routes`` with a schema, an unknown route, or (when first drawn from) a route
+            no lead could be found for.
     """
     if not isinstance(messy, bool) or not isinstance(missing, bool):
         raise InvalidArgument("messy= and missing= are True or False")
@@ -478,11 +490,119 @@ def leads(
     }
     optional = {p: s for p, s in strategies.items() if p not in required}
     base = st.fixed_dictionaries(required, optional=optional)
-    rows = collector.rows
-    if not rows:
+    when = now if now is not None else _NOW
+    matcher = _matcher(rules_or_schema, accounts)
+    wanted = _wanted_routes(routes, rules_or_schema, matcher)
+    if matcher is None:
+        return _with_seeds(base, collector.rows, {})
+
+    def build() -> SearchStrategy[Dict[str, Any]]:
+        assert matcher is not None
+        found = _witnesses(matcher, collector, when)
+        if wanted is None:
+            return _with_seeds(base, collector.rows, found)
+        lacking = [name for name in wanted if name not in found]
+        if lacking:
+            raise InvalidArgument(
+                f"no lead was found that route {lacking[0]!r} decides (is its condition "
+                "possible at `now`? fields= can supply values the rules do not show)"
+            )
+        chosen = {name: found[name] for name in wanted}
+        names = set(wanted)
+        return _with_seeds(base, [], chosen, always=True).filter(
+            lambda lead: matcher.match(lead, now=when) in names
+        )
+
+    return st.deferred(build)
+
+
+def _with_seeds(
+    base: SearchStrategy[Dict[Path, Any]],
+    rows: List[Dict[Path, Any]],
+    found: Mapping[str, List[Dict[Path, Any]]],
+    always: bool = False,
+) -> SearchStrategy[Dict[str, Any]]:
+    """``base`` with, half the time (or always), a seed laid over it: a table row, an
+    expectation's lead, or a lead found to reach some route (each route as likely)."""
+    seeds: List[SearchStrategy[Optional[Dict[Path, Any]]]] = []
+    if rows:
+        seeds.append(st.sampled_from(rows))
+    if found:
+        names = sorted(found)
+        seeds.append(st.sampled_from(names).flatmap(lambda name: st.sampled_from(found[name])))
+    if not seeds:
         return base.map(_nest)
-    chosen = st.one_of(st.none(), st.sampled_from(rows))
-    return st.tuples(base, chosen).map(lambda pair: _nest({**pair[0], **(pair[1] or {})}))
+    if not always:
+        seeds.insert(0, st.none())
+    return st.tuples(base, st.one_of(seeds)).map(lambda pair: _nest({**pair[0], **(pair[1] or {})}))
+
+
+_NOW = dt.datetime(2026, 1, 5, 15, 0, tzinfo=dt.timezone.utc)
+
+
+def _matcher(rules: Any, accounts: Optional[Mapping[str, Any]]) -> Optional[Router]:
+    """A router to match routes with (no roster is needed to match)."""
+    if isinstance(rules, Router):
+        return rules
+    if not isinstance(rules, Plan):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RoutekitWarning)
+            return Router(rules, accounts=accounts)
+    except RoutekitError:  # host tables or functions the plan needs: cannot match alone
+        return None
+
+
+def _wanted_routes(
+    routes: Optional[Sequence[str]], rules: Any, matcher: Optional[Router]
+) -> Optional[List[str]]:
+    if routes is None:
+        return None
+    if isinstance(routes, str):
+        raise InvalidArgument("routes= is a list of route names, not one text")
+    if matcher is None:
+        raise InvalidArgument(
+            "routes= needs rules to match: pass the Router (a schema has no routes, and a "
+            "plan with host tables or functions needs its router)"
+        )
+    known = [*matcher.plan.route_names, "fallback"]
+    for name in routes:
+        if name not in known:
+            hint = did_you_mean(str(name), known)
+            raise InvalidArgument(f"there is no route {name!r}" + (f"; {hint}" if hint else ""))
+    return list(routes)
+
+
+def _witnesses(
+    router: Router, collector: _Collector, when: dt.datetime, tries: int = 3000, keep: int = 4
+) -> Dict[str, List[Dict[Path, Any]]]:
+    """Up to ``keep`` flat leads per route that the route decides, by a seeded random search
+    over the candidate values (deterministic, so every run draws the same seeds)."""
+    rng = random.Random(0)
+    paths = sorted(collector.pools)
+    names = [*router.plan.route_names] + (["fallback"] if router.plan.fallback else [])
+    found: Dict[str, List[Dict[Path, Any]]] = {}
+    for _ in range(tries):
+        flat: Dict[Path, Any] = {}
+        for path in paths:
+            values = collector.pools[path].values
+            if values and rng.random() < 0.8:
+                flat[path] = rng.choice(values)
+        if collector.rows and rng.random() < 0.3:
+            flat.update(rng.choice(collector.rows))
+        try:
+            name = router.match(_nest(flat), now=when)
+        except RoutekitError:
+            continue
+        if name is None:
+            continue
+        bucket = found.setdefault(name, [])
+        if len(bucket) < keep and flat not in bucket:
+            bucket.append(flat)
+        if all(len(found.get(n, ())) >= keep for n in names):
+            break
+    return found
 
 
 def _schema(collector: _Collector, schema: Mapping[str, str]) -> None:
