@@ -39,6 +39,7 @@ blake, casey, taylor, jordan, sam, riley, quinn), ``% now: DATETIME`` (default
 2026-01-05T15:00:00Z), ``% accounts: JSON``, ``% warns: TEXT`` (Router() must emit a
 RoutekitWarning containing TEXT), and ``% xfail: REASON`` (the whole chunk is a known
 failure). A ``% xfail: REASON`` line among the lead lines marks only the next lead line.
+``% python: 3.11`` runs a chunk only on that Python or newer (atomic groups in patterns).
 Known failures are strict: they fail the suite the day they start passing.
 """
 
@@ -49,6 +50,7 @@ import functools
 import json
 import re
 import shlex
+import sys
 import warnings
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
@@ -118,8 +120,11 @@ def _parse_file(path: Path) -> Tuple[List[LeadCase], List[ErrorCase]]:
             key, _, value = head[first_rule][1:].partition(":")
             directives[key.strip()] = value.strip()
             first_rule += 1
-        unknown = set(directives) - {"roster", "now", "accounts", "warns", "xfail"}
+        unknown = set(directives) - {"roster", "now", "accounts", "warns", "xfail", "python"}
         assert not unknown, f"{where}: unknown directives {sorted(unknown)}"
+        minimum = directives.get("python")  # e.g. `% python: 3.11` for newer regex syntax
+        if minimum and sys.version_info[:2] < tuple(int(p) for p in minimum.split(".")):
+            continue
         rules_lines = head[first_rule:]
         is_cond = False
         for i, text in enumerate(rules_lines):
