@@ -35,72 +35,10 @@ from routekit.errors import RoutekitValueError
 ROOT = Path(__file__).resolve().parents[1]
 INBOUND = ROOT / "examples" / "inbound.route"
 
-# LANGUAGE.md §1, copied here so this test keeps checking the spec's own example.
-SPEC_SECTION_1 = """\
-# inbound.route — demo requests from the website form
-
-define west_coast = lead.state in ["AK", "AZ", "CA", "HI", "NV", "OR", "WA"]
-define enterprise = lead.employees >= 500
-define it_buyer   = lead.title contains any ["IT", "procurement", "sourcing"]
-
-score {
-  30 when lead.employees >= 1000
-  20 when it_buyer
-  10 when lead.source == "referral"
-  -50 when free_email(lead.email)
-}
-
-team enterprise_west {
-  members taylor weight 2, jordan, sam
-  strategy weighted
-  cap 8 per day
-  require available
-}
-
-team sdr {
-  members alex, blake, casey
-  strategy round_robin
-  require available
-  cap 20 per day
-}
-
-team west {
-  members taylor, jordan
-}
-
-team northeast {
-  members riley, quinn
-  strategy balanced
-}
-
-table territory by lead.state {
-  "AK", "AZ", "CA", "HI", "NV", "OR", "WA" -> team west
-  "NY", "NJ", "CT", "MA"                   -> team northeast
-  else                                     -> team sdr
-}
-
-route "Too small" when lead.employees < 10 {
-  reject "Thanks! Our self-serve plan is a better fit."
-}
-
-route "Known account" when account is present {
-  assign account.owner else team sdr
-}
-
-route "Enterprise IT on the West Coast" when enterprise and west_coast and it_buyer {
-  assign team enterprise_west else team sdr
-  set meeting = "enterprise-intro-45"
-}
-
-route "Hot leads" when score >= 80 {
-  assign lookup territory
-  set priority = "high"
-}
-
-fallback {
-  assign team sdr
-}
-"""
+# LANGUAGE.md §1, byte for byte (tests/conformance/spec_example.route).
+SPEC_SECTION_1 = (Path(__file__).resolve().parent / "conformance" / "spec_example.route").read_text(
+    encoding="utf-8"
+)
 
 # What `fmt` makes of it: defines unaligned, score points right-aligned, options in order.
 SPEC_SECTION_1_FORMATTED = (

@@ -424,7 +424,7 @@ def _plain_copy(value: Any) -> Any:
 
 
 class _TooBig(Exception):
-    pass
+    """Raised inside `_copy_within` when the data is too large for the fast copy."""
 
 
 _PLAIN_COPY_BUDGET = 500  # also bounds the recursion depth
@@ -744,12 +744,9 @@ class _Run:
             self.emit("redirect", f"redirect to {route.url}", 1)
             return outcome
         for position, target in enumerate(route.targets):
-            if self.events is None:
-                pass
-            elif position > 0:
-                self.emit("else", f"else {target.text}", 1, target=target.text)
-            else:
-                self.emit("assign", f"assign {target.text}", 1, target=target.text)
+            if self.events is not None:
+                word = "else" if position > 0 else "assign"
+                self.emit(word, f"{word} {target.text}", 1, target=target.text)
             found = self.resolve(target, depth=2)
             if found is not None:
                 return found
