@@ -104,3 +104,28 @@ def test_a_pickled_router_decides_identically_in_another_process() -> None:
     with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         remote = pool.submit(_decide_in_worker, payload).result(timeout=120)
     assert remote == decision_lines(router).splitlines()
+
+
+class FirstMember:
+    """A host strategy registered under a built-in name: always the first eligible member."""
+
+    name = "weighted"
+
+    def pick(self, request):  # type: ignore[no-untyped-def]
+        from routekit.strategies import Pick
+
+        first = request.eligible[0]
+        return Pick(first.id, {}, "the first eligible member")
+
+
+def test_a_pickled_router_keeps_host_strategies_that_replace_built_ins() -> None:
+    rules = 'team t { members a, b\n strategy weighted }\nroute "r" { assign team t }'
+    router = routekit.Router(
+        routekit.loads(rules),
+        roster=[{"id": "a"}, {"id": "b"}],
+        strategies={"weighted": FirstMember()},
+    )
+    copy = pickle.loads(pickle.dumps(router))
+    state = routekit.MemoryState()
+    picks = [copy.route({}, now=NOW, state=state).assignee for _ in range(3)]
+    assert picks == ["a", "a", "a"]

@@ -70,6 +70,7 @@ QUICK = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 SEARCH = settings(max_examples=3000, database=None, deadline=None)
+INBOUND_PLAN = routekit.load(EXAMPLES / "inbound.route")
 HALLE = {"email": "halle@acme.example", "employees": 5000, "state": "CA", "title": "VP of IT"}
 
 
@@ -260,8 +261,7 @@ def test_leads_hit_both_sides_of_each_boundary_and_messy_forms() -> None:
 @QUICK
 @given(st.data())
 def test_clean_leads_have_every_field_and_no_blanks(data: st.DataObject) -> None:
-    plan = routekit.load(EXAMPLES / "inbound.route")
-    lead = data.draw(leads(plan, messy=False, missing=False))
+    lead = data.draw(leads(INBOUND_PLAN, messy=False, missing=False))
     assert {"employees", "state", "title", "source", "email"} <= set(lead)
     assert all(value not in (None, "", "   ", []) for value in lead.values())
 

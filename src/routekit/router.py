@@ -295,8 +295,9 @@ class Router:
             "tables": host_tables,
             "functions": self._functions,
             "free_email_domains": sorted(self._free_domains),
+            # host strategies, including ones registered under a built-in name
             "strategies": {
-                k: v for k, v in self._strategies.items() if k not in BUILTIN_STRATEGIES
+                k: v for k, v in self._strategies.items() if BUILTIN_STRATEGIES.get(k) is not v
             },
         }
         return (_rebuild_router, (self.plan, kwargs))

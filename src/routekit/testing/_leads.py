@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import warnings
+import weakref
 from decimal import Decimal
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
@@ -496,9 +497,12 @@ def leads(
     if matcher is None:
         return _with_seeds(base, collector.rows, {})
 
+    owner = rules_or_schema
+    accounts_key = tuple(sorted(map(str, accounts))) if accounts is not None else None
+
     def build() -> SearchStrategy[Dict[str, Any]]:
         assert matcher is not None
-        found = _witnesses(matcher, collector, when)
+        found = _cached_witnesses(owner, (when, accounts_key), matcher, collector)
         if wanted is None:
             return _with_seeds(base, collector.rows, found)
         lacking = [name for name in wanted if name not in found]
@@ -572,6 +576,22 @@ def _wanted_routes(
             hint = did_you_mean(str(name), known)
             raise InvalidArgument(f"there is no route {name!r}" + (f"; {hint}" if hint else ""))
     return list(routes)
+
+
+_WITNESSES: weakref.WeakKeyDictionary[Any, Dict[Any, Dict[str, List[Dict[Path, Any]]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _cached_witnesses(
+    owner: Any, key: Any, router: Router, collector: _Collector
+) -> Dict[str, List[Dict[Path, Any]]]:
+    """`_witnesses`, found once per router (or plan), ``now`` and accounts: a test that
+    builds ``leads(router)`` afresh for every example does not search every time."""
+    per_owner = _WITNESSES.setdefault(owner, {})
+    if key not in per_owner:
+        per_owner[key] = _witnesses(router, collector, key[0])
+    return per_owner[key]
 
 
 def _witnesses(

@@ -310,16 +310,20 @@ def rosters(
     """
     zones = timezones if timezones is not None else time_zones()
     _check_options(within, zones, skills)
-    options = dict(
-        timezones=zones,
-        hours=hours,
-        out_of_office=out_of_office,
-        skills=skills,
-        capacity=capacity,
-        busy=busy,
-        inactive=inactive,
-        within=within,
-    )
+
+    def mappings(rep_id: SearchStrategy[str]) -> SearchStrategy[Dict[str, Any]]:
+        return _rep_mapping(
+            rep_id,
+            timezones=zones,
+            hours=hours,
+            out_of_office=out_of_office,
+            skills=skills,
+            capacity=capacity,
+            busy=busy,
+            inactive=inactive,
+            within=within,
+        )
+
     if ids is not None:
         if min_size is not None or max_size is not None:
             raise InvalidArgument("give ids= or min_size=/max_size=, not both")
@@ -330,16 +334,15 @@ def rosters(
             raise InvalidArgument(f"rep ids are non-empty text: {listed!r}")
         if len({i.strip() for i in listed}) != len(listed):
             raise InvalidArgument(f"rep ids must be unique: {listed!r}")
-        parts = [_rep_mapping(st.just(i), **options) for i in listed]  # type: ignore[arg-type]
+        parts = [mappings(st.just(i)) for i in listed]
         return st.tuples(*parts).map(lambda raw: Roster([Rep.from_mapping(r) for r in raw]))
     low = 1 if min_size is None else min_size
     high = 6 if max_size is None else max_size
     if not isinstance(low, int) or not isinstance(high, int) or low < 0 or high < low:
         raise InvalidArgument(f"need 0 <= min_size <= max_size, not {low} and {high}")
-    one = _rep_mapping(rep_ids(), **options)  # type: ignore[arg-type]
-    return st.lists(one, min_size=low, max_size=high, unique_by=lambda r: r["id"]).map(
-        lambda raw: Roster([Rep.from_mapping(r) for r in raw])
-    )
+    return st.lists(
+        mappings(rep_ids()), min_size=low, max_size=high, unique_by=lambda r: r["id"]
+    ).map(lambda raw: Roster([Rep.from_mapping(r) for r in raw]))
 
 
 @st.composite

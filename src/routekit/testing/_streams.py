@@ -33,7 +33,7 @@ from ._events import (
     Vacation,
 )
 from ._leads import leads as lead_strategy
-from ._rosters import TIME_ZONES, dst_instants
+from ._rosters import TIME_ZONES, dst_instants, dst_transitions
 
 _STEPS = [
     dt.timedelta(minutes=5),
@@ -195,8 +195,6 @@ def event_streams(
 
 
 def _has_dst(zone: str) -> bool:
-    from ._rosters import dst_transitions
-
     try:
         return bool(dst_transitions(zone, 2026))
     except Exception:  # an unknown zone in a hand-made roster: no DST to aim at
