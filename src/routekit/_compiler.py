@@ -167,30 +167,24 @@ class _Compiler:
                     )
                 route_names[statement.name] = statement
                 self.routes.append(statement)
-            elif isinstance(statement, ast.Fallback):
-                if self.fallback is not None:
-                    self.error(
-                        "duplicate-fallback", "a file has at most one fallback", statement.span
-                    )
-                else:
-                    self.fallback = statement
-            elif isinstance(statement, ast.Score):
-                if self.score is not None:
-                    self.error(
-                        "duplicate-score", "a file has at most one score block", statement.span
-                    )
-                else:
-                    self.score = statement
-            elif isinstance(statement, ast.Fields):
-                if self.fields is not None:
-                    self.error(
-                        "duplicate-fields", "a file has at most one fields block", statement.span
-                    )
-                else:
-                    self.fields = statement
-                    self.collect_fields(statement)
+            elif isinstance(statement, (ast.Fallback, ast.Score, ast.Fields)):
+                self.collect_single(statement)
             elif isinstance(statement, ast.Expect):
                 self.expects.append(statement)
+
+    def collect_single(self, statement: Union[ast.Fallback, ast.Score, ast.Fields]) -> None:
+        """The statements a file has at most one of: the fallback, score and fields blocks."""
+        attribute, code, what = {
+            ast.Fallback: ("fallback", "duplicate-fallback", "fallback"),
+            ast.Score: ("score", "duplicate-score", "score block"),
+            ast.Fields: ("fields", "duplicate-fields", "fields block"),
+        }[type(statement)]
+        if getattr(self, attribute) is not None:
+            self.error(code, f"a file has at most one {what}", statement.span)
+            return
+        setattr(self, attribute, statement)
+        if isinstance(statement, ast.Fields):
+            self.collect_fields(statement)
 
     def unique(self, name: str, kind: str, span: Span) -> None:
         for other_kind, table in (
@@ -854,18 +848,8 @@ def _mentions_score(node: Any) -> bool:
 
 
 def _define_refs(node: ast.Condition) -> List[str]:
-    """The defines a condition names directly (iteratively: conditions can be long)."""
-    found: List[str] = []
-    stack: List[Any] = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, (ast.Or, ast.And)):
-            stack.extend(reversed(item.items))
-        elif isinstance(item, ast.Not):
-            stack.append(item.item)
-        elif isinstance(item, ast.ValueTest) and isinstance(item.value, ast.NameRef):
-            found.append(item.value.name)
-    return found
+    """The names of the defines a condition uses directly."""
+    return [name for name, _span in _define_uses(node)]
 
 
 __all__ = ["FIELD_TYPES", "RESERVED_WORDS", "compile_rules"]
