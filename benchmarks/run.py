@@ -2,6 +2,8 @@
 
     python benchmarks/run.py            # everything
     python benchmarks/run.py --quick    # fewer leads and repetitions
+    python benchmarks/run.py --peers    # only the peer engines (pip install -e ".[bench]")
+    python benchmarks/run.py --memory   # only the memory tables
 
 Every goal is a ratio measured in one run, so machine noise cancels: each contender is
 timed several times, interleaved, and the best (least disturbed) run is kept.
@@ -235,17 +237,45 @@ def bench_scaling(count: int, runs: int) -> None:
     )
 
 
+def bench_peers(count: int, runs: int) -> None:
+    """The 24 routes in peer rule engines (peers.py); an engine that is not installed is skipped."""
+    import peers
+
+    router = routekit.Router(routekit.loads(RULES, "bench24.route"), roster=ROSTER)
+    rows = peers.bench_peers(generate_leads(count), runs, router, NOW, best_of)
+    table(
+        f"Peers: the 24-route rule set in other rule engines (pip install -e .[bench]), best of {runs}",
+        peers.HEADER,
+        rows,
+    )
+
+
+def bench_memory() -> None:
+    """Plan size and per-decision allocations under tracemalloc (memory.py)."""
+    import memory
+
+    memory.bench_memory(territory_rules, territory_table, territory_leads, NOW, table)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--peers", action="store_true", help="only the peer engines table")
+    parser.add_argument("--memory", action="store_true", help="only the memory tables")
     args = parser.parse_args()
     count, runs = (5_000, 3) if args.quick else (20_000, 5)
+    only = args.peers or args.memory
     print(
         f"routekit {routekit.__version__}, Python {sys.version.split()[0]}, {os.cpu_count()} cores"
     )
-    bench_24(count, runs)
-    bench_scaling(count // 4, runs)
-    bench_load()
+    if not only:
+        bench_24(count, runs)
+        bench_scaling(count // 4, runs)
+        bench_load()
+    if args.peers or not only:
+        bench_peers(count, runs)
+    if args.memory or not only:
+        bench_memory()
 
 
 if __name__ == "__main__":

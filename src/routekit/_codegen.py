@@ -51,6 +51,8 @@ class _Generator:
         }
         self.fields: Dict[str, int] = {}  # top-level field name -> slot, per function
         self.text_fields: Set[int] = set()
+        self.loaded: Set[int] = set()  # slots whose value the function has read so far
+        self.loaded_text: Set[int] = set()  # ... and whose text key it has computed
         self.field_names: Dict[str, str] = {}  # field name -> the global holding it
         self.consts: Dict[Tuple[str, Any], str] = {}
         self.count = 0
@@ -76,6 +78,8 @@ class _Generator:
     def start_function(self) -> None:
         self.fields = {}
         self.text_fields = set()
+        self.loaded = set()
+        self.loaded_text = set()
 
     def field(self, name: str, text: bool) -> int:
         slot = self.fields.get(name)
@@ -231,10 +235,24 @@ class _Generator:
     # ---- functions -----------------------------------------------------------------------
 
     def prologue(self) -> List[str]:
-        lines = ["    get = lead.get"]
+        """Read every field used so far (for functions whose tests may run in any order)."""
+        return ["    get = lead.get", *self.load_new_fields()]
+
+    def load_new_fields(self) -> List[str]:
+        """Lines reading the fields (and text keys) used since the last call.
+
+        The match function calls this before each route's test, so a lead matched by an
+        early route never pays for reading and normalizing the fields of later routes.
+        Each line is a statement on the route's own path: it runs exactly when the
+        route's test runs, so every name is bound before any test reads it.
+        """
+        lines = []
         for name, slot in self.fields.items():
-            lines.append(f"    v{slot} = get({self.field_names[name]})")
-            if slot in self.text_fields:
+            if slot not in self.loaded:
+                self.loaded.add(slot)
+                lines.append(f"    v{slot} = get({self.field_names[name]})")
+            if slot in self.text_fields and slot not in self.loaded_text:
+                self.loaded_text.add(slot)
                 v = f"v{slot}"
                 lines.append(
                     f"    k{slot} = {v}.strip().casefold() if {v}.__class__ is _str else None"
@@ -297,15 +315,16 @@ def compile_matcher(
     indexed = len(conditions) > INDEX_THRESHOLD
     source_parts: List[str] = []
     if not indexed:
-        body: List[str] = []
+        body: List[str] = ["    get = lead.get"]
         for index, node in enumerate(conditions):
             if node is None:
                 body.append(f"    return {index}")
                 break
             t, _ = gen.pair(node, budget)
+            body.extend(gen.load_new_fields())
             body.append(f"    if {t}:\n        return {index}")
         body.append("    return -1")
-        source_parts.append(_function("match", gen.prologue(), body))
+        source_parts.append(_function("match", [], body))
     # With many routes, the index leaves only a few candidates per lead: they are tested with
     # their compiled condition objects, which keeps loading fast (no code for 10,000 routes).
     if score_items:

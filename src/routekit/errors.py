@@ -8,7 +8,6 @@ are also `ValueError` / `TypeError`.
 
 from __future__ import annotations
 
-import difflib
 from typing import Iterable, Optional, Sequence, Tuple
 
 import attrs
@@ -134,6 +133,8 @@ class LeadError(RoutekitError, ValueError):
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> Optional[str]:
     """A "did you mean ...?" hint for a misspelled ``name``, or None when nothing is close."""
+    import difflib  # here: only error paths need it
+
     matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     if matches:
         return f"did you mean {matches[0]!r}?"

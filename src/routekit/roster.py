@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import difflib
 import functools
 import sys
 from collections import abc
@@ -119,6 +118,8 @@ def _zone_hint(name: str) -> Optional[str]:
         names = zoneinfo.available_timezones()
     except Exception:  # pragma: no cover - no tz database to list
         return None
+    import difflib  # here: only the error path needs it
+
     folded = {n.casefold(): n for n in names}
     key = name.strip().casefold().replace(" ", "_")
     matches = [key] if key in folded else difflib.get_close_matches(key, folded, n=1, cutoff=0.8)
@@ -166,13 +167,26 @@ def period_keys(now: dt.datetime, timezone: str) -> Dict[str, str]:
     """All three period keys of `period_key` at once (one time-zone conversion); ``now``
     must already be known to be aware (the router checks it once per decision)."""
     local = now.astimezone(_zone(timezone))
+    memo_key = (timezone, local.toordinal())
+    found = _PERIOD_KEYS.get(memo_key)
+    if found is not None:
+        return found
     year, month = local.year, local.month
     iso = local.isocalendar()
-    return {
+    keys = {  # in the order of routekit.state.PERIODS
         "day": f"{year:04d}-{month:02d}-{local.day:02d}",
         "week": f"{iso[0]:04d}-W{iso[1]:02d}",
         "month": f"{year:04d}-{month:02d}",
     }
+    if len(_PERIOD_KEYS) >= 4096:  # a batch over years of history: start again
+        _PERIOD_KEYS.clear()
+    _PERIOD_KEYS[memo_key] = keys
+    return keys
+
+
+# The keys depend only on the local calendar day, and formatting them costs ten times the
+# time-zone conversion: remembered per (zone, day). Callers only read the dicts.
+_PERIOD_KEYS: Dict[Tuple[str, int], Dict[str, str]] = {}
 
 
 def _offset_change(

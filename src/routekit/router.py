@@ -43,6 +43,7 @@ import attrs
 
 from . import _keys as keys
 from . import conditions as c
+from ._fastdecide import NO_CONTEXT, FastDecider, NeedsContext
 from .accounts import AccountMatch, AccountMatcher, normalize_domains
 from .conditions import Env
 from .decision import Decision
@@ -74,6 +75,7 @@ from .state import (
     PERIODS,
     TeamChange,
     check_snapshot,
+    empty_snapshot,
     period_count,
     strategy_state,
     team_counts,
@@ -148,6 +150,7 @@ class Router:
         self._tables = self._build_tables(tables or {})
         self.roster = roster if isinstance(roster, Roster) else Roster.from_items(roster)
         self._warn_unrostered()
+        self._fast = FastDecider.build(self)
 
     # ---- construction ----------------------------------------------------------------
 
@@ -157,6 +160,7 @@ class Router:
         new.__dict__.update(self.__dict__)
         new.roster = roster if isinstance(roster, Roster) else Roster.from_items(roster)
         new._warn_unrostered()
+        new._fast = FastDecider.build(new)
         return new
 
     def _warn_unrostered(self) -> None:
@@ -333,7 +337,12 @@ class Router:
             RoutekitValueError: ``now`` is naive; RoutekitTypeError: ``now`` is not a datetime.
         """
         _check_now(now)
-        snapshot = check_snapshot(snapshot)
+        snapshot = _EMPTY_SNAPSHOT if snapshot is None else check_snapshot(snapshot)
+        fast = self._fast
+        if fast is not None and lead.__class__ is dict:
+            decision = fast.decide(lead, now, snapshot)
+            if decision is not None:
+                return decision
         cleaned, notes = self._clean_lead(lead)
         run = _Run(self, cleaned, now, snapshot, None, lead_notes=notes)
         try:
@@ -347,13 +356,37 @@ class Router:
         """The name of the route that would decide ``lead`` (``"fallback"`` or None), without
         picking anyone: for previews, diffs and benchmarks of the matching step alone."""
         _check_now(now)
+        fast = self._fast
+        if fast is not None and lead.__class__ is dict:
+            # Matching keeps nothing of the lead, so it needs no private copy.
+            try:
+                if fast.score is not None:
+                    fast.score(lead, NO_CONTEXT)
+                index = fast.match(lead, NO_CONTEXT)
+            except NeedsContext:
+                pass
+            else:
+                return self._route_name(index)
         cleaned, notes = self._clean_lead(lead)
         run = _Run(self, cleaned, now, {}, None, lead_notes=notes)
         run.compute_score()
-        index = self.plan.fast_match(cleaned, run.env)
+        return self._route_name(self.plan.fast_match(cleaned, run.env))
+
+    def _route_name(self, index: int) -> Optional[str]:
         if index >= 0:
             return self.plan.routes[index].name
         return "fallback" if self.plan.fallback is not None else None
+
+    def _replay(
+        self, lead: Mapping[str, Any], now: dt.datetime, reads: Dict[Tuple[str, ...], Any]
+    ) -> Tuple[TraceEvent, ...]:
+        """The full trace of a fast decision, rebuilt with tracing on from its private copies
+        (the lead as given and the snapshot values it read)."""
+        cleaned, notes = self._clean_lead(lead)
+        run = _Run(self, cleaned, now, {}, list(notes), None, notes, dict(reads))
+        trace = run.decide().trace
+        assert trace is not None
+        return trace
 
     def _decide_eager(
         self,
@@ -464,6 +497,8 @@ _SCALARS = frozenset({str, int, float, bool, type(None), Decimal})
 
 
 def _check_now(now: Any) -> None:
+    if now.__class__ is dt.datetime and now.tzinfo is _UTC:
+        return
     if not isinstance(now, dt.datetime):
         raise RoutekitTypeError(f"now must be a timezone-aware datetime, not {type(now).__name__}")
     if now.tzinfo is None or now.utcoffset() is None:
@@ -471,6 +506,10 @@ def _check_now(now: Any) -> None:
             "now must be timezone-aware (a naive datetime is ambiguous): "
             "use datetime.now(timezone.utc)"
         )
+
+
+_UTC = dt.timezone.utc
+_EMPTY_SNAPSHOT: Mapping[str, Any] = empty_snapshot()  # read-only: no decision writes to it
 
 
 class _Run:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from fractions import Fraction
-from typing import Any, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Tuple
 
 import attrs
 
 from ..plan import MemberPlan, TeamPlan
-from ..roster import Rep
+
+if TYPE_CHECKING:  # annotation only: loading a .route file needs no roster
+    from ..roster import Rep
 
 try:  # Python 3.8 has typing.Protocol
     from typing import Protocol

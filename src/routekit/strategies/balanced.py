@@ -24,7 +24,6 @@ from typing import AbstractSet, Any, Dict, FrozenSet, List, Mapping, Optional, T
 
 import attrs
 
-from ..roster import period_key
 from ._base import Candidate, Pick, PickRequest
 from ._common import (
     declared,
@@ -45,6 +44,8 @@ class Balanced:
     name: str = "balanced"
 
     def pick(self, request: PickRequest) -> Pick:
+        from ..roster import period_key  # here: loading a .route file needs no roster
+
         team = request.team
         period = team.period
         calibrate = not team.catch_up

@@ -1,0 +1,396 @@
+"""The fast decision: the common shapes of routing, decided without the general machinery.
+
+Theory of operation
+-------------------
+Most decisions are simple: a route matches on plain lead fields and rejects, redirects,
+or hands the lead to a rep or a team whose members are always eligible, by round robin
+or weighted. When a router is built, `FastDecider` prepares one small action per route
+whose outcome it can compute completely:
+
+- ``reject`` and ``redirect``;
+- ``assign rep X`` where X is rostered, active and never out of office;
+- ``assign team T`` where every member is such a rep, the team has no cap, ``require``
+  filter or ``max_ahead``, and the strategy is the built-in ``round_robin`` or
+  ``weighted`` (their pick depends only on the team's state slot, so each transition
+  is computed once by the real strategy and remembered).
+
+A decision that needs anything else (the evaluation context for a test the generated
+code does not inline, a lead schema, a lead with nested values, a route without an
+action here, a state slot in an unusual shape) gets None, and the router decides it by
+the general path. Both give the same decision, and the fast path records the same
+snapshot reads as the general path, so the trace rebuilt on demand by replay is the same
+as well (tests/test_fastpath.py checks decisions and traces against the reference).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from functools import partial
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Tuple
+
+from . import conditions as c
+from .decision import Decision, decision_template, fast_decision
+from .plan import RepTargetPlan, RoutePlan, TeamPlan, TeamTargetPlan
+from .roster import period_keys
+from .state import fast_team_change
+
+if TYPE_CHECKING:
+    from .router import Router
+    from .strategies import Strategy
+
+SCALARS = frozenset({str, int, float, bool, type(None), Decimal})
+MEMO_LIMIT = 4096  # transitions remembered per team action; more are computed each time
+
+Action = Callable[[Dict[str, Any], dt.datetime, Mapping[str, Any], Any], Optional[Decision]]
+
+
+class NeedsContext(Exception):
+    """The generated code asked for the evaluation context: the general path decides."""
+
+
+def _refuse_context() -> c.EvalContext:
+    raise NeedsContext
+
+
+NO_CONTEXT = c.Env(_refuse_context)
+
+
+class FastDecider:
+    """Decides the common cases of one router; None means "use the general path"."""
+
+    def __init__(self, router: Router, actions: List[Optional[Action]], fallback: Optional[Action]):
+        self.router = router
+        self.match = router.plan.fast_match
+        self.score = router.plan.fast_score if router.plan.score is not None else None
+        self.actions = actions
+        self.fallback = fallback
+
+    @classmethod
+    def build(cls, router: Router) -> Optional[FastDecider]:
+        """The fast decider for ``router``, or None if its plan never takes the fast path."""
+        from ._codegen import IndexedMatch  # loaded with the plan already
+
+        plan = router.plan
+        if plan.fields is not None or isinstance(plan.fast_match, IndexedMatch):
+            return None
+        builder = _ActionBuilder(router)
+        actions = [builder.route(route) for route in plan.routes]
+        fallback = (
+            builder.route(plan.fallback)
+            if plan.fallback is not None
+            else _Fixed(router, "unrouted", None, None, None, ()).decide
+        )
+        return cls(router, actions, fallback)
+
+    def decide(
+        self, lead: Dict[str, Any], now: dt.datetime, snapshot: Mapping[str, Any]
+    ) -> Optional[Decision]:
+        try:
+            # Lists and dicts in the lead need a deep private copy: the general path makes
+            # one. hash() refuses exactly those (and sets), at C speed.
+            hash(tuple(lead.values()))
+        except Exception:
+            return None
+        lead = dict(lead)  # the decision's private copy (its trace is rebuilt from it)
+        try:
+            score = self.score(lead, NO_CONTEXT) if self.score is not None else None
+            index = self.match(lead, NO_CONTEXT)
+            action = self.actions[index] if index >= 0 else self.fallback
+            if action is None:
+                return None
+            return action(lead, now, snapshot, score)
+        except Exception:  # NeedsContext, or a value the generated code trips on
+            return None
+
+
+_NO_READS: Dict[Tuple[str, ...], Any] = {}  # never written: decisions without a team read nothing
+
+
+class _Fixed:
+    """An outcome that needs no pick: reject, redirect, a fixed rep, or unrouted."""
+
+    __slots__ = ("assignee", "attributes", "replay", "template")
+
+    def __init__(
+        self,
+        router: Router,
+        outcome: str,
+        route: Optional[RoutePlan],
+        assignee: Optional[str],
+        text: Optional[str],
+        attributes: Tuple[Tuple[str, Any], ...],
+    ) -> None:
+        self.replay = router._replay
+        self.template = decision_template(
+            outcome,
+            route.name if route is not None else None,
+            message=text if outcome == "rejected" else None,
+            url=text if outcome == "redirected" else None,
+        )
+        self.assignee = assignee
+        self.attributes = attributes
+
+    def decide(
+        self, lead: Dict[str, Any], now: dt.datetime, snapshot: Mapping[str, Any], score: Any
+    ) -> Decision:
+        return fast_decision(
+            self.template,
+            self.assignee,
+            dict(self.attributes) if self.attributes else {},
+            score,
+            (),
+            now,
+            partial(self.replay, lead, now, _NO_READS),
+        )
+
+
+class _TeamPick:
+    """``assign team T`` for a team whose members are always eligible."""
+
+    def __init__(
+        self,
+        router: Router,
+        route: RoutePlan,
+        team: TeamPlan,
+        strategy_name: str,
+        strategy: Strategy,
+    ) -> None:
+        self.router = router
+        self.replay = router._replay
+        self.template = decision_template("assigned", route.name, team=team.name)
+        self.attributes = route.attributes
+        self.team = team
+        self.name = team.name
+        self.strategy_name = strategy_name
+        self.strategy = strategy
+        self.members = tuple(m.rep for m in team.members)
+        self.zones = tuple(router.roster.get(m).timezone for m in self.members)  # type: ignore[union-attr]
+        self.zone_of = dict(zip(self.members, self.zones))
+        self.zone = self.zones[0] if len(set(self.zones)) == 1 else None
+        self.read_keys: Dict[str, Dict[Any, int]] = {}
+        # The period keys of the last `now` seen (batches often decide many leads at once).
+        self.last: Tuple[Any, Mapping[str, Mapping[str, str]], Dict[Any, int]] = (None, {}, {})
+        self.period = team.period
+        self.weighted = strategy_name == "weighted"
+        self.memo: Dict[Any, Tuple[str, Optional[Mapping[str, Any]]]] = {}
+        self.slot_key = ("strategy", team.name, strategy_name)
+        self.empty_key: Any = () if self.weighted else None
+
+    def decide(
+        self, lead: Dict[str, Any], now: dt.datetime, snapshot: Mapping[str, Any], score: Any
+    ) -> Optional[Decision]:
+        # Anything but plain dicts (or absent parts) goes to the general path, which reads
+        # every shape of snapshot; here the reads below mirror `routekit.state` exactly.
+        teams = snapshot.get("teams")
+        if teams is not None and teams.__class__ is not dict:
+            return None
+        found = teams.get(self.name) if teams else None
+        if found is not None and found.__class__ is not dict:
+            return None
+        team_state = found or _EMPTY
+        strategies = team_state.get("strategies")
+        if strategies is not None and strategies.__class__ is not dict:
+            return None
+        slot = strategies.get(self.strategy_name) if strategies else None
+        if slot is None:
+            slot = _EMPTY
+        elif slot.__class__ is not dict:
+            return None
+        found_key = self.state_key(slot)
+        if found_key is None:
+            return None
+        key, slot_copy = found_key
+        reads: Dict[Tuple[str, ...], Any] = {self.slot_key: slot_copy}
+        counts = team_state.get("counts")
+        if counts is not None and counts.__class__ is not dict:
+            return None
+        period = self.period
+        if self.zone is not None:  # one time zone for the whole team: the usual case
+            last_now, zone_keys, read_keys = self.last  # one tuple: safe across threads
+            if now != last_now:
+                keys = period_keys(now, self.zone)
+                zone_keys = {self.zone: keys}
+                known = self.read_keys.get(keys[period])
+                if known is None:
+                    if len(self.read_keys) >= MEMO_LIMIT:
+                        self.read_keys.clear()
+                    known = self.read_keys[keys[period]] = self.count_reads(zone_keys)
+                read_keys = known
+                self.last = (now, zone_keys, read_keys)
+        else:
+            zone_keys = {zone: period_keys(now, zone) for zone in set(self.zones)}
+            read_keys = self.count_reads(zone_keys)
+        if not counts:
+            reads.update(read_keys)
+        else:
+            for member, read_key in zip(self.members, read_keys):
+                count = 0
+                entry = counts.get(member)
+                if entry is not None:
+                    if entry.__class__ is not dict:
+                        return None
+                    stored = entry.get(period)
+                    if stored is not None:
+                        if stored.__class__ is not list or len(stored) != 2:
+                            return None
+                        if stored[0] == read_key[4]:
+                            if stored[1].__class__ is not int:
+                                return None
+                            count = stored[1]
+                reads[read_key] = count
+        picked = self.memo.get(key)
+        if picked is None:
+            picked = self.pick(slot, now)
+            if len(self.memo) < MEMO_LIMIT:
+                self.memo[key] = picked
+        rep, state = picked
+        state = {"last": rep} if state is None else _copy_state(state)
+        # period_keys gives its dicts in PERIODS order (day, week, month)
+        periods = tuple(zone_keys[self.zone_of[rep]].items())
+        name = self.name
+        change = fast_team_change(name, rep, self.strategy_name, state, periods, self.members)
+        return fast_decision(
+            self.template,
+            rep,
+            dict(self.attributes) if self.attributes else {},
+            score,
+            (change,),
+            now,
+            partial(self.replay, lead, now, reads),
+        )
+
+    def count_reads(self, zone_keys: Mapping[str, Mapping[str, str]]) -> Dict[Any, int]:
+        """The general path's read keys for the members' counts, each with a zero count.
+
+        Ordered like the members; remembered per period key for single-zone teams.
+        """
+        period = self.period
+        return {
+            ("count", self.name, member, period, zone_keys[zone][period]): 0
+            for member, zone in zip(self.members, self.zones)
+        }
+
+    def state_key(self, slot: Mapping[str, Any]) -> Optional[Tuple[Any, Any]]:
+        """What the pick depends on, as a hashable key, and the slot's private copy (the
+        one `router._plain_copy` makes); None for a slot the general path should read."""
+        if slot is _EMPTY:
+            return self.empty_key, {}
+        if not self.weighted:
+            last = slot.get("last")
+            if last is not None and last.__class__ is not str:
+                return None
+            return last, ({"last": last} if len(slot) == 1 and last is not None else _copy(slot))
+        credits = slot.get("credits")
+        if credits is None:
+            return (), _copy(slot)
+        if credits.__class__ is not dict:
+            return None
+        values = []
+        seen = 0
+        for member in self.members:
+            value = credits.get(member)
+            if value is not None:
+                if value.__class__ is not str:
+                    return None
+                seen += 1
+            values.append(value)
+        if seen != len(credits):
+            return None  # members who left: their credit is spread by the general path
+        return tuple(values), ({"credits": dict(credits)} if len(slot) == 1 else _copy(slot))
+
+    def pick(
+        self, slot: Mapping[str, Any], now: dt.datetime
+    ) -> Tuple[str, Optional[Mapping[str, Any]]]:
+        """The real strategy's pick for this slot (every member eligible)."""
+        from .strategies import Candidate, PickRequest
+
+        roster = self.router.roster
+        eligible = tuple(
+            Candidate(member, roster.get(member.rep), 0)  # type: ignore[arg-type]
+            for member in self.team.members
+        )
+        request = PickRequest(
+            team=self.team,
+            strategy=self.strategy_name,
+            eligible=eligible,
+            state=slot,
+            now=now,
+            counts={m: 0 for m in self.members},
+        )
+        pick = self.strategy.pick(request)
+        assert pick.rep is not None
+        if dict(pick.state) == {"last": pick.rep}:
+            return pick.rep, None  # round robin's state: made afresh for each decision
+        return pick.rep, _copy_state(pick.state)
+
+
+_EMPTY: Mapping[str, Any] = {}
+
+
+def _copy(value: Any) -> Any:
+    from .router import _plain_copy
+
+    return _plain_copy(value)
+
+
+def _copy_state(state: Mapping[str, Any]) -> Dict[str, Any]:
+    """A fresh copy of a remembered strategy state: each decision owns its change."""
+    copied = dict(state)
+    for key, value in copied.items():
+        if value.__class__ is dict:
+            copied[key] = dict(value)
+    return copied
+
+
+class _ActionBuilder:
+    """Chooses, per route, the fast action that decides it exactly like the general path."""
+
+    def __init__(self, router: Router) -> None:
+        from .strategies import BUILTIN_STRATEGIES
+
+        self.router = router
+        self.builtin = BUILTIN_STRATEGIES
+        self.teams: Dict[Tuple[str, str], Optional[_TeamPick]] = {}
+
+    def route(self, route: RoutePlan) -> Optional[Action]:
+        router = self.router
+        if route.kind == "reject":
+            return _Fixed(router, "rejected", route, None, route.message, route.attributes).decide
+        if route.kind == "redirect":
+            return _Fixed(router, "redirected", route, None, route.url, route.attributes).decide
+        if route.kind != "assign" or not route.targets:
+            return None
+        target = route.targets[0]  # the fast targets always yield someone: no `else` needed
+        if isinstance(target, RepTargetPlan):
+            if not self.always_eligible(target.rep):
+                return None
+            return _Fixed(router, "assigned", route, target.rep, None, route.attributes).decide
+        if isinstance(target, TeamTargetPlan):
+            return self.team(route, target)
+        return None
+
+    def always_eligible(self, rep_id: str) -> bool:
+        rep = self.router.roster.get(rep_id)
+        return rep is not None and rep.active and not rep.out_of_office
+
+    def team(self, route: RoutePlan, target: TeamTargetPlan) -> Optional[Action]:
+        team = self.router.plan.teams.get(target.team)
+        if team is None:
+            return None
+        strategy_name = target.strategy or team.strategy
+        strategy = self.router._strategies.get(strategy_name)
+        if (
+            strategy_name not in ("round_robin", "weighted")
+            or strategy is None
+            or strategy is not self.builtin.get(strategy_name)
+            or not team.members
+            or team.cap is not None
+            or team.filters
+            or team.max_ahead is not None
+            or len({m.rep for m in team.members}) != len(team.members)
+            or not all(self.always_eligible(m.rep) for m in team.members)
+        ):
+            return None
+        # One action per route: it carries the route's name and attributes.
+        return _TeamPick(self.router, route, team, strategy_name, strategy).decide
