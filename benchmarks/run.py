@@ -62,6 +62,9 @@ def bench_24(count: int, runs: int) -> None:
         assert got == expected, (lead, got, expected)
         assert (router.decide(lead, now=NOW).route or "fallback") == expected
     state = routekit.MemoryState()
+    for lead in leads[:1000]:  # a state that has seen some leads: counts and credits
+        router.route(lead, now=NOW, state=state)
+    snapshot = state.snapshot()
 
     def hand() -> None:
         for lead in leads:
@@ -75,6 +78,10 @@ def bench_24(count: int, runs: int) -> None:
         for lead in leads:
             router.decide(lead, now=NOW)
 
+    def decide_state() -> None:
+        for lead in leads:
+            router.decide(lead, now=NOW, snapshot=snapshot)
+
     def route() -> None:
         for lead in leads:
             router.route(lead, now=NOW, state=state)
@@ -83,7 +90,14 @@ def bench_24(count: int, runs: int) -> None:
         for lead in leads[: count // 10]:
             router.decide(lead, now=NOW).explain()
 
-    times = best_of(runs, {"hand": hand, "match": match, "decide": decide, "route": route}, count)
+    contenders = {
+        "hand": hand,
+        "match": match,
+        "decide": decide,
+        "decide_state": decide_state,
+        "route": route,
+    }
+    times = best_of(runs, contenders, count)
     times["explain"] = best_of(max(1, runs // 2), {"explain": explained}, count // 10)["explain"]
     base = times["hand"]
     rows = [
@@ -99,6 +113,12 @@ def bench_24(count: int, runs: int) -> None:
             f"{times['decide']:.2f}",
             f"{times['decide'] / base:.1f}×",
             "goal ≤ 5×",
+        ),
+        (
+            "routekit `Router.decide` with a snapshot (counts and credits read)",
+            f"{times['decide_state']:.2f}",
+            f"{times['decide_state'] / base:.1f}×",
+            "",
         ),
         (
             "routekit `Router.route` (decide + apply to MemoryState)",

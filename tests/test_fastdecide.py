@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import routekit
 from routekit import _fastdecide
 from routekit.decision import Decision, decision_template, fast_decision
-from routekit.state import TeamChange, check_snapshot, fast_team_change
+from routekit.state import TeamChange, change_template, check_snapshot, fast_team_change
 from routekit.strategies import Pick, PickRequest
 
 NOW = dt.datetime(2026, 11, 23, 17, tzinfo=dt.timezone.utc)
@@ -206,14 +206,14 @@ def test_each_kind_of_outcome_is_decided_fast_and_exactly(lead: Dict[str, Any]) 
 
 
 def test_fast_made_objects_equal_the_ordinary_ones() -> None:
-    change = fast_team_change(
-        "sdr", "alex", "round_robin", {"last": "alex"}, (("day", "d"),), ("alex",)
-    )
+    changes = change_template("sdr", "round_robin", ("alex", "blake"))
+    change = fast_team_change(changes, "alex", {"last": "alex"}, (("day", "d"),))
     assert change == TeamChange(
-        "sdr", "alex", "round_robin", {"last": "alex"}, (("day", "d"),), ("alex",)
+        "sdr", "alex", "round_robin", {"last": "alex"}, (("day", "d"),), ("alex", "blake")
     )
+    assert changes["member"] is None  # the template is copied, never changed
     template = decision_template("assigned", "big", team="ent")
-    made = fast_decision(template, "taylor", {"tier": "gold"}, None, (change,), NOW, lambda: ())
+    made = fast_decision(template, "taylor", {"tier": "gold"}, None, (change,), NOW, (tuple,))
     plain = Decision(
         outcome="assigned",
         assignee="taylor",

@@ -53,6 +53,8 @@ class _Generator:
         self.text_fields: Set[int] = set()
         self.loaded: Set[int] = set()  # slots whose value the function has read so far
         self.loaded_text: Set[int] = set()  # ... and whose text key it has computed
+        self.guards: Set[Tuple[int, bool]] = set()  # number guards (slot, floats) used ...
+        self.loaded_guards: Set[Tuple[int, bool]] = set()  # ... and computed so far
         self.field_names: Dict[str, str] = {}  # field name -> the global holding it
         self.consts: Dict[Tuple[str, Any], str] = {}
         self.count = 0
@@ -80,6 +82,8 @@ class _Generator:
         self.text_fields = set()
         self.loaded = set()
         self.loaded_text = set()
+        self.guards = set()
+        self.loaded_guards = set()
 
     def field(self, name: str, text: bool) -> int:
         slot = self.fields.get(name)
@@ -150,6 +154,12 @@ class _Generator:
         test = f"k{slot}.{method}({k})"
         return (f"({test} if k{slot} else {slow_t})", f"((not {test}) if k{slot} else {slow_f})")
 
+    def number_guard(self, slot: int, floats: bool) -> str:
+        """The name of a boolean, computed once with the field, saying whether the inline
+        number comparison applies to the field's value (see `_number_guard`)."""
+        self.guards.add((slot, floats))
+        return _guard_name(slot, floats)
+
     def simple_field(self, value: ast.Value, text: bool = False) -> Optional[int]:
         if isinstance(value, ast.LeadPath) and len(value.steps) == 1:
             return self.field(value.steps[0], text)
@@ -188,7 +198,7 @@ class _Generator:
                 return None
             n = self.const(literal)
             slow_t, slow_f = self.slow(node, slot)
-            guard = _number_guard(slot, floats=_exact_in_floats(literal))
+            guard = self.number_guard(slot, floats=_exact_in_floats(literal))
             test = f"v{slot} {op} {n}"
             return (
                 f"(({test}) if {guard} else {slow_t})",
@@ -228,7 +238,7 @@ class _Generator:
         lo, hi = self.const(low.value), self.const(high.value)
         slow_t, slow_f = self.slow(node, slot)
         whole = _exact_in_floats(low.value) and _exact_in_floats(high.value)
-        guard = _number_guard(slot, floats=whole)
+        guard = self.number_guard(slot, floats=whole)
         test = f"{lo} <= v{slot} <= {hi}"
         return (f"(({test}) if {guard} else {slow_t})", f"((not {test}) if {guard} else {slow_f})")
 
@@ -257,6 +267,9 @@ class _Generator:
                 lines.append(
                     f"    k{slot} = {v}.strip().casefold() if {v}.__class__ is _str else None"
                 )
+        for slot, floats in sorted(self.guards - self.loaded_guards):
+            self.loaded_guards.add((slot, floats))
+            lines.append(f"    {_guard_name(slot, floats)} = {_number_guard(slot, floats)}")
         return lines
 
 
@@ -274,6 +287,10 @@ def _number_guard(slot: int, floats: bool) -> str:
     if not floats:
         return f"{v}.__class__ is _int"
     return f"({v}.__class__ is _int or ({v}.__class__ is _float and {v} == {v}))"
+
+
+def _guard_name(slot: int, floats: bool) -> str:
+    return f"{'gf' if floats else 'gi'}{slot}"
 
 
 def _join(sep: str, parts: Sequence[str]) -> str:

@@ -26,14 +26,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from . import conditions as c
 from .decision import Decision, decision_template, fast_decision
 from .plan import RepTargetPlan, RoutePlan, TeamPlan, TeamTargetPlan
 from .roster import period_keys
-from .state import fast_team_change
+from .state import change_template, fast_team_change
 
 if TYPE_CHECKING:
     from .router import Router
@@ -43,6 +42,9 @@ SCALARS = frozenset({str, int, float, bool, type(None), Decimal})
 MEMO_LIMIT = 4096  # transitions remembered per team action; more are computed each time
 
 Action = Callable[[Dict[str, Any], dt.datetime, Mapping[str, Any], Any], Optional[Decision]]
+
+
+Picked = Tuple[str, Optional[Dict[str, Any]], Optional[Dict[str, Any]]]
 
 
 class NeedsContext(Exception):
@@ -65,6 +67,12 @@ class FastDecider:
         self.score = router.plan.fast_score if router.plan.score is not None else None
         self.actions = actions
         self.fallback = fallback
+        # The route named by a match result; -1 (no route matched) picks the last entry.
+        plan = router.plan
+        self.names: Tuple[Optional[str], ...] = (
+            *(route.name for route in plan.routes),
+            "fallback" if plan.fallback is not None else None,
+        )
 
     @classmethod
     def build(cls, router: Router) -> Optional[FastDecider]:
@@ -141,7 +149,7 @@ class _Fixed:
             score,
             (),
             now,
-            partial(self.replay, lead, now, _NO_READS),
+            (self.replay, lead, now, _NO_READS),
         )
 
 
@@ -159,6 +167,9 @@ class _TeamPick:
         self.router = router
         self.replay = router._replay
         self.template = decision_template("assigned", route.name, team=team.name)
+        self.change_template = change_template(
+            team.name, strategy_name, tuple(m.rep for m in team.members)
+        )
         self.attributes = route.attributes
         self.team = team
         self.name = team.name
@@ -170,10 +181,10 @@ class _TeamPick:
         self.zone = self.zones[0] if len(set(self.zones)) == 1 else None
         self.read_keys: Dict[str, Dict[Any, int]] = {}
         # The period keys of the last `now` seen (batches often decide many leads at once).
-        self.last: Tuple[Any, Mapping[str, Mapping[str, str]], Dict[Any, int]] = (None, {}, {})
+        self.last: Tuple[Any, Tuple[Tuple[str, str], ...], Dict[Any, int]] = (None, (), {})
         self.period = team.period
         self.weighted = strategy_name == "weighted"
-        self.memo: Dict[Any, Tuple[str, Optional[Mapping[str, Any]]]] = {}
+        self.memo: Dict[Any, Picked] = {}
         self.slot_key = ("strategy", team.name, strategy_name)
         self.empty_key: Any = () if self.weighted else None
 
@@ -197,33 +208,37 @@ class _TeamPick:
             slot = _EMPTY
         elif slot.__class__ is not dict:
             return None
-        found_key = self.state_key(slot)
-        if found_key is None:
-            return None
-        key, slot_copy = found_key
-        reads: Dict[Tuple[str, ...], Any] = {self.slot_key: slot_copy}
+        slot_copy: Any
+        if slot is _EMPTY:
+            key, slot_copy = self.empty_key, {}
+        else:
+            found_key = self.state_key(slot)
+            if found_key is None:
+                return None
+            key, slot_copy = found_key
         counts = team_state.get("counts")
         if counts is not None and counts.__class__ is not dict:
             return None
         period = self.period
         if self.zone is not None:  # one time zone for the whole team: the usual case
-            last_now, zone_keys, read_keys = self.last  # one tuple: safe across threads
+            last_now, periods, read_keys = self.last  # one tuple: safe across threads
             if now != last_now:
                 keys = period_keys(now, self.zone)
-                zone_keys = {self.zone: keys}
+                periods = tuple(keys.items())  # in PERIODS order (day, week, month)
                 known = self.read_keys.get(keys[period])
                 if known is None:
                     if len(self.read_keys) >= MEMO_LIMIT:
                         self.read_keys.clear()
-                    known = self.read_keys[keys[period]] = self.count_reads(zone_keys)
+                    known = self.read_keys[keys[period]] = self.count_reads({self.zone: keys})
                 read_keys = known
-                self.last = (now, zone_keys, read_keys)
+                self.last = (now, periods, read_keys)
         else:
             zone_keys = {zone: period_keys(now, zone) for zone in set(self.zones)}
             read_keys = self.count_reads(zone_keys)
-        if not counts:
-            reads.update(read_keys)
-        else:
+            periods = ()
+        found_counts: Optional[List[int]] = None
+        if counts:
+            found_counts = []
             for member, read_key in zip(self.members, read_keys):
                 count = 0
                 entry = counts.get(member)
@@ -238,18 +253,22 @@ class _TeamPick:
                             if stored[1].__class__ is not int:
                                 return None
                             count = stored[1]
-                reads[read_key] = count
+                found_counts.append(count)
         picked = self.memo.get(key)
         if picked is None:
             picked = self.pick(slot, now)
             if len(self.memo) < MEMO_LIMIT:
                 self.memo[key] = picked
-        rep, state = picked
-        state = {"last": rep} if state is None else _copy_state(state)
-        # period_keys gives its dicts in PERIODS order (day, week, month)
-        periods = tuple(zone_keys[self.zone_of[rep]].items())
-        name = self.name
-        change = fast_team_change(name, rep, self.strategy_name, state, periods, self.members)
+        rep, credits, other = picked
+        if credits is not None:
+            state: Mapping[str, Any] = {"credits": dict(credits)}
+        elif other is None:
+            state = {"last": rep}
+        else:
+            state = _copy_state(other)
+        if not periods:
+            periods = tuple(zone_keys[self.zone_of[rep]].items())
+        change = fast_team_change(self.change_template, rep, state, periods)
         return fast_decision(
             self.template,
             rep,
@@ -257,8 +276,21 @@ class _TeamPick:
             score,
             (change,),
             now,
-            partial(self.replay, lead, now, reads),
+            (self.replay_reads, lead, now, slot_copy, read_keys, found_counts),
         )
+
+    def replay_reads(
+        self,
+        lead: Dict[str, Any],
+        now: dt.datetime,
+        slot_copy: Any,
+        read_keys: Dict[Any, int],
+        counts: Optional[List[int]],
+    ) -> Tuple[Any, ...]:
+        """Replays a decision with the snapshot reads the general path records."""
+        reads: Dict[Tuple[str, ...], Any] = {self.slot_key: slot_copy}
+        reads.update(read_keys if counts is None else zip(read_keys, counts))
+        return self.replay(lead, now, reads)
 
     def count_reads(self, zone_keys: Mapping[str, Mapping[str, str]]) -> Dict[Any, int]:
         """The general path's read keys for the members' counts, each with a zero count.
@@ -299,10 +331,10 @@ class _TeamPick:
             return None  # members who left: their credit is spread by the general path
         return tuple(values), ({"credits": dict(credits)} if len(slot) == 1 else _copy(slot))
 
-    def pick(
-        self, slot: Mapping[str, Any], now: dt.datetime
-    ) -> Tuple[str, Optional[Mapping[str, Any]]]:
-        """The real strategy's pick for this slot (every member eligible)."""
+    def pick(self, slot: Mapping[str, Any], now: dt.datetime) -> Picked:
+        """The real strategy's pick for this slot (every member eligible), as the rep and
+        the new state in a form cheap to copy: credits alone, nothing (round robin's
+        ``{"last": rep}``), or the whole state."""
         from .strategies import Candidate, PickRequest
 
         roster = self.router.roster
@@ -320,16 +352,20 @@ class _TeamPick:
         )
         pick = self.strategy.pick(request)
         assert pick.rep is not None
-        if dict(pick.state) == {"last": pick.rep}:
-            return pick.rep, None  # round robin's state: made afresh for each decision
-        return pick.rep, _copy_state(pick.state)
+        state = pick.state
+        if dict(state) == {"last": pick.rep}:
+            return pick.rep, None, None
+        credits = state.get("credits")
+        if len(state) == 1 and credits.__class__ is dict:
+            return pick.rep, dict(credits), None
+        return pick.rep, None, _copy_state(state)
 
 
 _EMPTY: Mapping[str, Any] = {}
 
 
 def _copy(value: Any) -> Any:
-    from .router import _plain_copy
+    from .router import _plain_copy  # a cycle at import time; this runs only on odd slots
 
     return _plain_copy(value)
 
