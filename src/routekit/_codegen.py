@@ -358,17 +358,30 @@ def compile_matcher(
     exec(compile(source, "<routekit fast path>", "exec"), namespace)
     match: MatchFunction
     if indexed:
-        match = IndexedMatch([_is_true(node) for node in conditions], conditions)
+        match = IndexedMatch(conditions)
     else:
         match = namespace["match"]
+    _forget_origins([*conditions, *(node for _, node in score_items)])
     return match, namespace.get("score"), source
 
 
-def _is_true(node: Optional[c.Node]) -> Callable[[Any, Env], bool]:
-    if node is None:
-        return lambda lead, env: True
-    evaluate = node.evaluate
-    return lambda lead, env: evaluate(env.ctx()) is True
+def _forget_origins(nodes: Sequence[Optional[c.Node]]) -> None:
+    """Drop each node's link to its AST: only code generation reads it, and it would keep
+    the whole syntax tree of a big file alive for as long as the plan."""
+    stack = [node for node in nodes if node is not None]
+    seen: Set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        node.origin = None
+        if isinstance(node, (c.AllOf, c.AnyOf)):
+            stack.extend(node.items)
+        elif isinstance(node, c.Negation):
+            stack.append(node.item)
+        elif isinstance(node, c.DefineRef) and node.target is not None:
+            stack.append(node.target)
 
 
 def _function(name: str, prologue: List[str], body: List[str]) -> str:
@@ -388,8 +401,8 @@ class IndexedMatch:
     group out, since its equality tests can only be unknown.
     """
 
-    def __init__(self, functions: Sequence[Callable[[Any, Env], bool]], conditions: Sequence[Any]):
-        self.functions = tuple(functions)
+    def __init__(self, conditions: Sequence[Optional[c.Node]]):
+        self.conditions = tuple(conditions)
         groups: Dict[Tuple[str, ...], Dict[Tuple[str, ...], List[int]]] = {}
         always: List[int] = []
         for index, node in enumerate(conditions):
@@ -446,9 +459,10 @@ class IndexedMatch:
             if hit:
                 candidates.extend(hit)
         candidates.sort()
-        functions = self.functions
+        conditions = self.conditions
         for index in candidates:
-            if functions[index](lead, env):
+            node = conditions[index]
+            if node is None or node.evaluate(env.ctx()) is True:
                 return index
         return -1
 

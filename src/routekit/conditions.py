@@ -20,6 +20,7 @@ import math
 import re
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
 from typing import (
     Any,
     Callable,
@@ -144,50 +145,81 @@ def _step(value: Any, key: str) -> Any:
 
 
 def path_getter(root: str, steps: Tuple[str, ...], text: str) -> Getter:
-    """A getter for ``lead.a.b`` or ``account.a``; missing values come back as `Unknown`."""
-    if root == "lead":
-        if len(steps) == 1:
-            key = steps[0]
+    """A getter for ``lead.a.b`` or ``account.a``; missing values come back as `Unknown`.
 
-            def get_lead_field(ctx: EvalContext) -> Any:
-                try:
-                    value = ctx.lead.get(key)
-                except Exception:
-                    value = None
-                if is_missing(value):
-                    return Unknown(f"{text} is missing", missing=True)
-                return value
+    Getters are `functools.partial` objects of module-level functions: as fast to call as
+    closures, and plain data to pickle (a compiled plan can be cached).
+    """
+    key = (root, steps, text)
+    found = _PATH_GETTERS.get(key)
+    if found is None:
+        if root == "lead":
+            if len(steps) == 1:
+                found = partial(_lead_field, steps[0], text)
+            else:
+                found = partial(_lead_path, steps, text)
+        else:
+            found = partial(_account_path, steps, text)
+        _remember(_PATH_GETTERS, key, found)
+    return found
 
-            return get_lead_field
 
-        def get_lead_path(ctx: EvalContext) -> Any:
-            value: Any = ctx.lead
-            for key in steps:
-                value = _step(value, key)
-            if is_missing(value):
-                return Unknown(f"{text} is missing", missing=True)
-            return value
+# Getters are shared: ten thousand routes testing lead.country need one getter, not ten
+# thousand. Bounded, so a process loading many different files does not grow forever.
+_PATH_GETTERS: Dict[Any, Getter] = {}
+_CONSTANT_GETTERS: Dict[Any, Getter] = {}
+_GETTER_CACHE_LIMIT = 65536
 
-        return get_lead_path
 
-    def get_account_path(ctx: EvalContext) -> Any:
-        value: Any = ctx.account_lookup(ctx)
-        if value is None:
-            return Unknown("no account matched", missing=True)
-        for key in steps:
-            value = _step(value, key)
-        if is_missing(value):
-            return Unknown(f"{text} is missing", missing=True)
-        return value
+def _remember(cache: Dict[Any, Getter], key: Any, getter: Getter) -> None:
+    if len(cache) >= _GETTER_CACHE_LIMIT:
+        cache.clear()
+    cache[key] = getter
 
-    return get_account_path
+
+def _lead_field(key: str, text: str, ctx: EvalContext) -> Any:
+    try:
+        value = ctx.lead.get(key)
+    except Exception:
+        value = None
+    if is_missing(value):
+        return Unknown(f"{text} is missing", missing=True)
+    return value
+
+
+def _lead_path(steps: Tuple[str, ...], text: str, ctx: EvalContext) -> Any:
+    value: Any = ctx.lead
+    for key in steps:
+        value = _step(value, key)
+    if is_missing(value):
+        return Unknown(f"{text} is missing", missing=True)
+    return value
+
+
+def _account_path(steps: Tuple[str, ...], text: str, ctx: EvalContext) -> Any:
+    value: Any = ctx.account_lookup(ctx)
+    if value is None:
+        return Unknown("no account matched", missing=True)
+    for key in steps:
+        value = _step(value, key)
+    if is_missing(value):
+        return Unknown(f"{text} is missing", missing=True)
+    return value
 
 
 def constant_getter(value: Any) -> Getter:
-    def get_constant(ctx: EvalContext) -> Any:
-        return value
+    # The type and repr tell literals apart that compare equal but read differently
+    # (1 and 1.0, Decimal("1.0") and Decimal("1.00"), True and 1).
+    key = (type(value), repr(value))
+    found = _CONSTANT_GETTERS.get(key)
+    if found is None:
+        found = partial(_constant, value)
+        _remember(_CONSTANT_GETTERS, key, found)
+    return found
 
-    return get_constant
+
+def _constant(value: Any, ctx: EvalContext) -> Any:
+    return value
 
 
 def score_getter(ctx: EvalContext) -> Any:
@@ -407,10 +439,17 @@ def _word(result: TV) -> str:
 
 
 class Node:
-    """A compiled condition. ``text`` is its source text, used in the trace."""
+    """A compiled condition. ``text`` is its source text, used in the trace.
 
-    text: str = ""
-    origin: Any = None  # the AST node it was compiled from (set by the compiler)
+    Nodes have ``__slots__`` (a plan holds tens of thousands of them) and pickle as plain
+    data: their getters are `functools.partial` objects of module-level functions.
+    """
+
+    __slots__ = ("origin", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.origin: Any = None  # the AST node it was compiled from (set by the compiler)
 
     def evaluate(self, ctx: EvalContext) -> TV:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -419,9 +458,11 @@ class Node:
 class AnyOf(Node):
     """``a or b or ...``: true as soon as one is true."""
 
+    __slots__ = ("items",)
+
     def __init__(self, items: Sequence[Node], text: str) -> None:
+        super().__init__(text)
         self.items = tuple(items)
-        self.text = text
 
     def evaluate(self, ctx: EvalContext) -> TV:
         unknown = False
@@ -437,9 +478,11 @@ class AnyOf(Node):
 class AllOf(Node):
     """``a and b and ...``: false as soon as one is false."""
 
+    __slots__ = ("items",)
+
     def __init__(self, items: Sequence[Node], text: str) -> None:
+        super().__init__(text)
         self.items = tuple(items)
-        self.text = text
 
     def evaluate(self, ctx: EvalContext) -> TV:
         unknown = False
@@ -453,9 +496,11 @@ class AllOf(Node):
 
 
 class Negation(Node):
+    __slots__ = ("item",)
+
     def __init__(self, item: Node, text: str) -> None:
+        super().__init__(text)
         self.item = item
-        self.text = text
 
     def evaluate(self, ctx: EvalContext) -> TV:
         result = not3(self.item.evaluate(ctx))
@@ -467,9 +512,11 @@ class Negation(Node):
 class DefineRef(Node):
     """A use of a define: evaluated once per decision and remembered."""
 
+    __slots__ = ("name", "target")
+
     def __init__(self, name: str, text: str) -> None:
+        super().__init__(text)
         self.name = name
-        self.text = text
         self.target: Optional[Node] = None  # filled in by the compiler once all defines exist
 
     def evaluate(self, ctx: EvalContext) -> TV:
@@ -507,8 +554,7 @@ class DefineRef(Node):
 class Test(Node):
     """A leaf test: reads its operands, decides, and records one trace event."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    __slots__ = ()
 
     def decide(self, ctx: EvalContext) -> Tuple[TV, str]:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -527,6 +573,8 @@ def _show(value: Any) -> str:
 
 
 class CompareTest(Test):
+    __slots__ = ("left", "op", "right")
+
     def __init__(self, op: str, left: Getter, right: Getter, text: str) -> None:
         super().__init__(text)
         self.op = op
@@ -555,6 +603,8 @@ class CompareTest(Test):
 
 class InTest(Test):
     """``value in [...]``; text options are looked up in a set of normalized keys."""
+
+    __slots__ = ("negated", "options", "text_keys", "value")
 
     def __init__(self, value: Getter, options: Sequence[Any], negated: bool, text: str) -> None:
         super().__init__(text)
@@ -597,6 +647,8 @@ class InTest(Test):
 
 class ContainsTest(Test):
     """``contains`` / ``contains any`` / ``contains all`` on text (substring) or lists (items)."""
+
+    __slots__ = ("mode", "operand", "value")
 
     def __init__(self, value: Getter, operand: Getter, mode: str, text: str) -> None:
         super().__init__(text)
@@ -653,6 +705,8 @@ def _contains_one(value: Any, needle: Any) -> Any:
 
 
 class AffixTest(Test):
+    __slots__ = ("kind", "operand", "value")
+
     def __init__(self, kind: str, value: Getter, operand: Getter, text: str) -> None:
         super().__init__(text)
         self.kind = kind
@@ -679,6 +733,8 @@ class AffixTest(Test):
 
 
 class MatchesTest(Test):
+    __slots__ = ("pattern", "value")
+
     def __init__(self, value: Getter, pattern: re.Pattern[str], text: str) -> None:
         super().__init__(text)
         self.value = value
@@ -699,6 +755,8 @@ class MatchesTest(Test):
 
 
 class BetweenTest(Test):
+    __slots__ = ("high", "low", "value")
+
     def __init__(self, value: Getter, low: Getter, high: Getter, text: str) -> None:
         super().__init__(text)
         self.value = value
@@ -723,6 +781,8 @@ class BetweenTest(Test):
 
 
 class PresenceTest(Test):
+    __slots__ = ("present", "value")
+
     def __init__(self, value: Getter, present: bool, text: str) -> None:
         super().__init__(text)
         self.value = value
@@ -739,6 +799,8 @@ class PresenceTest(Test):
 
 class CallTest(Test):
     """A function call standing alone as a test: its result must be true or false."""
+
+    __slots__ = ("call",)
 
     def __init__(self, call: Getter, text: str) -> None:
         super().__init__(text)
@@ -769,33 +831,38 @@ def call_getter(
     name: str, args: Sequence[Getter], text: str, builtin: Optional[FunctionSpec]
 ) -> Getter:
     """A getter that calls a built-in (by spec) or a host function (looked up per decision)."""
-    arg_getters = tuple(args)
+    return partial(_call, name, tuple(args), text, builtin)
 
-    def get_call(ctx: EvalContext) -> Any:
-        values = []
-        for getter in arg_getters:
-            value = getter(ctx)
-            if isinstance(value, Unknown):
-                if builtin is not None:
-                    return Unknown(f"{text}: {value.reason}", missing=value.missing)
-                value = None
-            values.append(value)
-        function = builtin.implementation if builtin is not None else ctx.functions.get(name)
-        if function is None:
-            return Unknown(f"no function named {name}")
-        try:
-            result = function(*values) if builtin is None else function(ctx, *values)
-        except Exception as error:  # a host function must never crash a decision
-            return Unknown(f"{name}() raised {type(error).__name__}: {str(error)[:80]}")
-        if isinstance(result, Unknown):
-            return result
-        if result is None:
-            return Unknown(f"{text} gave no value", missing=True)
-        if not _plain(result):
-            return Unknown(f"{name}() returned {describe(result)}, which a rule cannot use")
+
+def _call(
+    name: str,
+    arg_getters: Tuple[Getter, ...],
+    text: str,
+    builtin: Optional[FunctionSpec],
+    ctx: EvalContext,
+) -> Any:
+    values = []
+    for getter in arg_getters:
+        value = getter(ctx)
+        if isinstance(value, Unknown):
+            if builtin is not None:
+                return Unknown(f"{text}: {value.reason}", missing=value.missing)
+            value = None
+        values.append(value)
+    function = builtin.implementation if builtin is not None else ctx.functions.get(name)
+    if function is None:
+        return Unknown(f"no function named {name}")
+    try:
+        result = function(*values) if builtin is None else function(ctx, *values)
+    except Exception as error:  # a host function must never crash a decision
+        return Unknown(f"{name}() raised {type(error).__name__}: {str(error)[:80]}")
+    if isinstance(result, Unknown):
         return result
-
-    return get_call
+    if result is None:
+        return Unknown(f"{text} gave no value", missing=True)
+    if not _plain(result):
+        return Unknown(f"{name}() returned {describe(result)}, which a rule cannot use")
+    return result
 
 
 def _plain(value: Any) -> bool:

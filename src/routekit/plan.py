@@ -145,13 +145,16 @@ class FieldPlan:
     required: bool
 
 
+KEEP_SYNTAX_TREE_BELOW = 256 * 1024  # characters of source: smaller files keep their tree
+
+
 @attrs.frozen(eq=False)
 class Plan:
     """A compiled `.route` file. Build it with `routekit.load` or `routekit.loads`."""
 
     name: str
     source: Source = attrs.field(repr=False)
-    rules: ast.RuleFile = attrs.field(repr=False)
+    _rules: Optional[ast.RuleFile] = attrs.field(repr=False)  # see `rules`
     routes: Tuple[RoutePlan, ...] = attrs.field(repr=False)
     fallback: Optional[RoutePlan] = attrs.field(repr=False)
     teams: Mapping[str, TeamPlan] = attrs.field(repr=False)
@@ -163,6 +166,24 @@ class Plan:
     fast_match: Callable[[Any, Any], int] = attrs.field(repr=False)
     fast_score: Optional[Callable[[Any, Any], Any]] = attrs.field(repr=False)
     fast_source: str = attrs.field(repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if len(self.source.text) > KEEP_SYNTAX_TREE_BELOW:
+            object.__setattr__(self, "_rules", None)
+
+    @property
+    def rules(self) -> ast.RuleFile:
+        """The file's syntax tree, for tools (lint, fmt, graph, the testing kit).
+
+        Deciding never needs it, so a big file's plan drops it after compiling (it is most
+        of the plan's memory) and parses the source again on first use.
+        """
+        if self._rules is None:
+            from ._builder import parse
+
+            object.__setattr__(self, "_rules", parse(self.source.text, self.name))
+        assert self._rules is not None
+        return self._rules
 
     @property
     def route_names(self) -> Tuple[str, ...]:
