@@ -19,7 +19,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import routekit
-from routekit import _fastdecide
 from routekit.decision import Decision, decision_template, fast_decision
 from routekit.state import TeamChange, change_template, check_snapshot, fast_team_change
 from routekit.strategies import Pick, PickRequest
@@ -51,7 +50,7 @@ def conditions(draw: st.DrawFn) -> str:
 
 @st.composite
 def actions(draw: st.DrawFn) -> str:
-    kind = draw(st.integers(0, 6))
+    kind = draw(st.integers(0, 8))
     attributes = ' set tier = "gold"' if draw(st.booleans()) else ""
     if kind == 0:
         return f'reject "no thanks"{attributes}'
@@ -66,6 +65,10 @@ def actions(draw: st.DrawFn) -> str:
         return f"assign team t0 else rep solo{attributes}"
     if kind == 5:
         return f"assign team capped{attributes}"
+    if kind == 7:
+        return f"assign lookup {draw(st.sampled_from(['by_country', 'by_pair']))}{attributes}"
+    if kind == 8:
+        return f"assign lookup by_country else rep solo{attributes}"
     return f"assign team t1{attributes}"
 
 
@@ -80,7 +83,11 @@ def rule_files(draw: st.DrawFn) -> str:
         "team t0 { members a, b, c }\n"
         "team t1 { members d weight 2, e\n strategy weighted }\n"
         "team t2 { members a weight 3, e, b\n strategy weighted }\n"
-        "team capped { members a, b\n cap 2 per day }\n" + "\n".join(routes) + "\n" + fallback
+        "team capped { members a, b\n cap 2 per day }\n"
+        'table by_country by lead.country {\n "US" -> team t0\n "DE" -> rep e\n'
+        ' " " -> team capped\n "500" -> rep c\n else -> team t2\n}\n'
+        'table by_pair by (lead.country, lead.source) {\n ("US", "partner") -> rep d\n'
+        ' ("DE", "web") -> team t1\n}\n' + "\n".join(routes) + "\n" + fallback
     )
 
 
@@ -318,14 +325,41 @@ def test_period_keys_follow_now_across_days_and_zones() -> None:
         assert change == reference(r, {}, now, None).changes[0]
 
 
-def test_the_fast_path_is_off_for_plans_it_cannot_help() -> None:
+def test_the_fast_path_is_off_for_plans_with_a_lead_schema() -> None:
     schema = routekit.loads(
         'fields { employees: number }\nroute "r" when lead.employees > 5 { assign rep alex }',
         "s.route",
     )
     assert routekit.Router(schema, roster=ROSTER)._fast is None
+
+
+def test_indexed_plans_and_tests_needing_the_context_are_decided_fast() -> None:
     many = "\n".join(
-        f'route "r{i}" when lead.state == "S{i}" {{ assign rep alex }}' for i in range(60)
+        f'route "r{i}" when lead.state == "S{i}" and lead.company.size > 10 {{ assign rep alex }}'
+        for i in range(60)
     )
-    assert routekit.Router(routekit.loads(many, "m.route"), roster=ROSTER)._fast is None
-    assert _fastdecide.MEMO_LIMIT > 0
+    r = routekit.Router(
+        routekit.loads(many + '\nfallback { reject "no" }', "m.route"), roster=ROSTER
+    )
+    assert r._fast is not None and r._fast.needs_context
+    for lead in [{"state": "s59", "company": {"size": 20}}, {"state": "S3"}, {}]:
+        fast = r._fast.decide(lead, NOW, check_snapshot(None))
+        expected = reference(r, lead, NOW, None)
+        if "company" not in lead:
+            assert fast is not None
+            assert fast == expected and fast.trace == expected.trace
+        assert r.decide(lead, now=NOW) == expected
+        assert r.match(lead, now=NOW) == expected.route
+
+
+def test_tests_reading_the_account_go_to_the_general_path() -> None:
+    text = 'route "known" when account.tier == "gold" { assign rep alex }\nfallback { reject "x" }'
+    r = routekit.Router(
+        routekit.loads(text, "a.route"),
+        roster=ROSTER,
+        accounts={"acme.example": {"tier": "gold", "owner": "alex"}},
+    )
+    lead = {"email": "kim@acme.example"}
+    assert r._fast.decide(lead, NOW, check_snapshot(None)) is None  # type: ignore[union-attr]
+    assert r.decide(lead, now=NOW).assignee == "alex"
+    assert r.match(lead, now=NOW) == "known"

@@ -24,6 +24,7 @@ source is assembled only from those names and fixed templates.
 from __future__ import annotations
 
 import itertools
+import sys
 from decimal import Decimal
 from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
@@ -399,12 +400,17 @@ class IndexedMatch:
     A field holding something other than text (a number read as text, say) cannot be
     looked up, so every route of that group becomes a candidate; a missing field rules the
     group out, since its equality tests can only be unknown.
+
+    A route whose condition is nothing but such equality tests (the usual territory route)
+    is *exact*: being filed under the lead's own values proves it true, so it is not
+    tested at all, and only the candidates before it in file order are.
     """
 
     def __init__(self, conditions: Sequence[Optional[c.Node]]):
         self.conditions = tuple(conditions)
         groups: Dict[Tuple[str, ...], Dict[Tuple[str, ...], List[int]]] = {}
         always: List[int] = []
+        exact: Set[int] = set()
         for index, node in enumerate(conditions):
             keys = _index_keys(node) if node is not None else None
             if not keys:
@@ -418,6 +424,8 @@ class IndexedMatch:
                 sizes = {f: len(v) for f, v in keys.items()}
                 narrow = min(fields, key=sizes.__getitem__)
                 fields, keys = (narrow,), {narrow: keys[narrow]}
+            elif node is not None and _only_index_tests(node):
+                exact.add(index)
             table = groups.setdefault(fields, {})
             for combo in itertools.product(*(sorted(keys[f]) for f in fields)):
                 table.setdefault(combo, []).append(index)
@@ -425,7 +433,10 @@ class IndexedMatch:
         self.groups = tuple(
             (
                 fields,
-                {k: tuple(v) for k, v in table.items()},
+                {
+                    k: (tuple(v), min((i for i in v if i in exact), default=_NONE))
+                    for k, v in table.items()
+                },
                 tuple(sorted({i for v in table.values() for i in v})),
             )
             for fields, table in groups.items()
@@ -434,6 +445,7 @@ class IndexedMatch:
     def __call__(self, lead: Any, env: Env) -> int:
         get = lead.get
         candidates = list(self.always)
+        proven = _NONE  # the first exact route filed under the lead's values
         for fields, table, members in self.groups:
             parts: Optional[List[str]] = []
             scan = False
@@ -457,14 +469,36 @@ class IndexedMatch:
                 continue
             hit = table.get(tuple(parts))
             if hit:
-                candidates.extend(hit)
+                indices, first_exact = hit
+                candidates.extend(indices)
+                if first_exact < proven:
+                    proven = first_exact
         candidates.sort()
         conditions = self.conditions
         for index in candidates:
+            if index >= proven:
+                return proven
             node = conditions[index]
             if node is None or node.evaluate(env.ctx()) is True:
                 return index
-        return -1
+        return proven if proven != _NONE else -1
+
+
+_NONE = sys.maxsize  # no exact route: above every route index
+
+
+def _only_index_tests(node: c.Node) -> bool:
+    """Whether ``node`` is true exactly when its equality tests on indexed fields are."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, c.DefineRef) and item.target is not None:
+            stack.append(item.target)
+        elif isinstance(item, c.AllOf):
+            stack.extend(item.items)
+        elif _required_values(item.origin) is None:
+            return False
+    return True
 
 
 def _index_keys(node: c.Node) -> Dict[str, FrozenSet[str]]:

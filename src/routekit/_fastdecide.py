@@ -26,11 +26,20 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Tuple
 
+from . import _keys as keys
 from . import conditions as c
 from .decision import Decision, decision_template, fast_decision
-from .plan import RepTargetPlan, RoutePlan, TeamPlan, TeamTargetPlan
+from .plan import (
+    LookupTargetPlan,
+    RepTargetPlan,
+    RoutePlan,
+    TablePlan,
+    TeamPlan,
+    TeamTargetPlan,
+)
 from .roster import period_keys
 from .state import change_template, fast_team_change
 
@@ -61,14 +70,28 @@ NO_CONTEXT = c.Env(_refuse_context)
 class FastDecider:
     """Decides the common cases of one router; None means "use the general path"."""
 
-    def __init__(self, router: Router, actions: List[Optional[Action]], fallback: Optional[Action]):
-        self.router = router
-        self.match = router.plan.fast_match
-        self.score = router.plan.fast_score if router.plan.score is not None else None
-        self.actions = actions
-        self.fallback = fallback
-        # The route named by a match result; -1 (no route matched) picks the last entry.
+    def __init__(self, router: Router) -> None:
+        from ._codegen import IndexedMatch  # loaded with the plan already
+
         plan = router.plan
+        self.router = router
+        self.match = plan.fast_match
+        self.score = plan.fast_score if plan.score is not None else None
+        self.functions = router._functions
+        self.free_domains = router._free_domains
+        # The generated code rarely needs the evaluation context, so it first runs without
+        # one; the decision-table index always needs it for its candidates.
+        self.needs_context = isinstance(plan.fast_match, IndexedMatch)
+        # Actions are made on first use: a big file's router is built at once.
+        self.builder = _ActionBuilder(router, self.context)
+        self.routes = plan.routes
+        self.actions: List[Any] = [_UNBUILT] * len(plan.routes)
+        self.fallback: Optional[Action] = (
+            self.builder.route(plan.fallback)
+            if plan.fallback is not None
+            else _Fixed(router, "unrouted", None, None, None, ()).decide
+        )
+        # The route named by a match result; -1 (no route matched) picks the last entry.
         self.names: Tuple[Optional[str], ...] = (
             *(route.name for route in plan.routes),
             "fallback" if plan.fallback is not None else None,
@@ -76,20 +99,38 @@ class FastDecider:
 
     @classmethod
     def build(cls, router: Router) -> Optional[FastDecider]:
-        """The fast decider for ``router``, or None if its plan never takes the fast path."""
-        from ._codegen import IndexedMatch  # loaded with the plan already
-
-        plan = router.plan
-        if plan.fields is not None or isinstance(plan.fast_match, IndexedMatch):
+        """The fast decider for ``router``, or None if its plan never takes the fast path
+        (a lead schema coerces leads first: the general path does that)."""
+        if router.plan.fields is not None:
             return None
-        builder = _ActionBuilder(router)
-        actions = [builder.route(route) for route in plan.routes]
-        fallback = (
-            builder.route(plan.fallback)
-            if plan.fallback is not None
-            else _Fixed(router, "unrouted", None, None, None, ()).decide
+        return cls(router)
+
+    def evaluate(self, lead: Dict[str, Any], now: dt.datetime) -> Tuple[Any, int]:
+        """The score and the index of the matching route (-1: none), as the general path
+        computes them. Raises `NeedsContext` when a test reads the account."""
+        if not self.needs_context:
+            try:
+                score = self.score(lead, NO_CONTEXT) if self.score is not None else None
+                return score, self.match(lead, NO_CONTEXT)
+            except NeedsContext:
+                pass
+        holder: List[Any] = [_NO_SCORE]
+        env = c.Env(partial(self.context, lead, now, holder))
+        score = self.score(lead, env) if self.score is not None else None
+        holder[0] = score if self.score is not None else _NO_SCORE
+        return score, self.match(lead, env)
+
+    def context(self, lead: Dict[str, Any], now: dt.datetime, holder: List[Any]) -> Any:
+        """An evaluation context without a trace; the account is left to the general path."""
+        return c.EvalContext(
+            lead,
+            now,
+            self.functions,
+            _refuse_account,
+            partial(_score_of, holder),
+            None,
+            self.free_domains,
         )
-        return cls(router, actions, fallback)
 
     def decide(
         self, lead: Dict[str, Any], now: dt.datetime, snapshot: Mapping[str, Any]
@@ -102,14 +143,30 @@ class FastDecider:
             return None
         lead = dict(lead)  # the decision's private copy (its trace is rebuilt from it)
         try:
-            score = self.score(lead, NO_CONTEXT) if self.score is not None else None
-            index = self.match(lead, NO_CONTEXT)
-            action = self.actions[index] if index >= 0 else self.fallback
+            score, index = self.evaluate(lead, now)
+            if index >= 0:
+                action = self.actions[index]
+                if action is _UNBUILT:
+                    action = self.actions[index] = self.builder.route(self.routes[index])
+            else:
+                action = self.fallback
             if action is None:
                 return None
-            return action(lead, now, snapshot, score)
+            return action(lead, now, snapshot, score)  # type: ignore[no-any-return]
         except Exception:  # NeedsContext, or a value the generated code trips on
             return None
+
+
+_UNBUILT = object()
+_NO_SCORE = c.Unknown("the file has no score block")
+
+
+def _score_of(holder: List[Any], ctx: Any) -> Any:
+    return holder[0]
+
+
+def _refuse_account(ctx: Any) -> Any:
+    raise NeedsContext
 
 
 _NO_READS: Dict[Tuple[str, ...], Any] = {}  # never written: decisions without a team read nothing
@@ -379,12 +436,45 @@ def _copy_state(state: Mapping[str, Any]) -> Dict[str, Any]:
     return copied
 
 
+class _Lookup:
+    """``assign lookup T``: the table's row (or else row) for the lead's key, then the fast
+    action for that row's target; like `router._Run.lookup` followed by `resolve`."""
+
+    def __init__(self, builder: _ActionBuilder, route: RoutePlan, table: TablePlan) -> None:
+        self.builder = builder
+        self.route = route
+        self.table = table
+        self.cells: Dict[int, Tuple[Any, Optional[Action]]] = {}  # per row target, on first use
+
+    def decide(
+        self, lead: Dict[str, Any], now: dt.datetime, snapshot: Mapping[str, Any], score: Any
+    ) -> Optional[Decision]:
+        table = self.table
+        ctx = self.builder.context(lead, now, [score])
+        values = [getter(ctx) for getter in table.key_getters]
+        cell = None
+        if not any(isinstance(value, c.Unknown) for value in values):
+            cell = keys.find(table.index, values)
+        if cell is None:
+            cell = table.else_target
+            if cell is None:
+                return None  # no row: the route's `else` targets are the general path's
+        known = self.cells.get(id(cell))
+        if known is None or known[0] is not cell:
+            known = (cell, self.builder.target(self.route, cell))
+            if len(self.cells) < MEMO_LIMIT:
+                self.cells[id(cell)] = known
+        action = known[1]
+        return action(lead, now, snapshot, score) if action is not None else None
+
+
 class _ActionBuilder:
     """Chooses, per route, the fast action that decides it exactly like the general path."""
 
-    def __init__(self, router: Router) -> None:
+    def __init__(self, router: Router, context: Callable[..., Any]) -> None:
         from .strategies import BUILTIN_STRATEGIES
 
+        self.context = context  # FastDecider.context: an evaluation context without a trace
         self.router = router
         self.builtin = BUILTIN_STRATEGIES
         self.teams: Dict[Tuple[str, str], Optional[_TeamPick]] = {}
@@ -398,10 +488,17 @@ class _ActionBuilder:
         if route.kind != "assign" or not route.targets:
             return None
         target = route.targets[0]  # the fast targets always yield someone: no `else` needed
+        if isinstance(target, LookupTargetPlan):
+            table = router._tables.get(target.table)
+            return _Lookup(self, route, table).decide if table is not None else None
+        return self.target(route, target)
+
+    def target(self, route: RoutePlan, target: Any) -> Optional[Action]:
+        """The action for a rep or team target that always yields someone, or None."""
         if isinstance(target, RepTargetPlan):
             if not self.always_eligible(target.rep):
                 return None
-            return _Fixed(router, "assigned", route, target.rep, None, route.attributes).decide
+            return _Fixed(self.router, "assigned", route, target.rep, None, route.attributes).decide
         if isinstance(target, TeamTargetPlan):
             return self.team(route, target)
         return None

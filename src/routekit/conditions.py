@@ -566,6 +566,16 @@ class Test(Node):
         return result
 
 
+def _shown(ctx: EvalContext, value: Any) -> str:
+    """`` (value)`` for the trace; nothing when no trace is kept (describing costs more than
+    most tests)."""
+    return "" if ctx.events is None else f" ({describe(value)})"
+
+
+def _versus(ctx: EvalContext, left: Any, right: Any) -> str:
+    return "" if ctx.events is None else f" ({describe(left)} vs {describe(right)})"
+
+
 def _show(value: Any) -> str:
     if isinstance(value, Unknown):
         return value.reason
@@ -592,13 +602,12 @@ class CompareTest(Test):
             same = equals(left, right)
             if isinstance(same, Unknown):
                 return None, f" ({same.reason})"
-            return (
-                same if self.op == "==" else not same
-            ), f" ({describe(left)} vs {describe(right)})"
+            result = same if self.op == "==" else not same
+            return result, _versus(ctx, left, right)
         cmp = order(left, right)
         if isinstance(cmp, Unknown):
             return None, f" ({cmp.reason})"
-        return _ORDER_OPS[self.op](cmp), f" ({describe(left)} vs {describe(right)})"
+        return _ORDER_OPS[self.op](cmp), _versus(ctx, left, right)
 
 
 class InTest(Test):
@@ -641,7 +650,7 @@ class InTest(Test):
             if found is not None:
                 reason = ""
         result = not3(found) if self.negated else found
-        detail = f" ({reason})" if result is None else f" ({describe(value)})"
+        detail = f" ({reason})" if result is None else _shown(ctx, value)
         return result, detail
 
 
@@ -681,7 +690,7 @@ class ContainsTest(Test):
         result = and3(results) if self.mode == "all" else or3(results)
         if result is None:
             return None, f" ({reason})"
-        return result, f" ({describe(value)})"
+        return result, _shown(ctx, value)
 
 
 def _contains_one(value: Any, needle: Any) -> Any:
@@ -729,7 +738,7 @@ class AffixTest(Test):
             return None, f" ({describe(shown)} is not text)"
         a, b = normalize_text(value), normalize_text(operand)
         result = a.startswith(b) if self.kind == "starts" else a.endswith(b)
-        return result, f" ({describe(value)})"
+        return result, _shown(ctx, value)
 
 
 class MatchesTest(Test):
@@ -751,7 +760,7 @@ class MatchesTest(Test):
         text = value.strip()
         if len(text) > MAX_MATCH_LENGTH:  # bounds the cost of backtracking on hostile input
             return None, f" (the text is longer than the {MAX_MATCH_LENGTH:,} characters matched)"
-        return self.pattern.fullmatch(text) is not None, f" ({describe(value)})"
+        return self.pattern.fullmatch(text) is not None, _shown(ctx, value)
 
 
 class BetweenTest(Test):
@@ -777,7 +786,7 @@ class BetweenTest(Test):
         b = order(value, high)
         if isinstance(b, Unknown):
             return None, f" ({b.reason})"
-        return (a >= 0 and b <= 0), f" ({describe(value)})"
+        return (a >= 0 and b <= 0), _shown(ctx, value)
 
 
 class PresenceTest(Test):
@@ -793,7 +802,7 @@ class PresenceTest(Test):
         missing = isinstance(value, Unknown) and value.missing
         if isinstance(value, Unknown) and not missing:
             missing = False  # a present but unusable value (e.g. a function error) is present
-        detail = f" ({value.reason})" if isinstance(value, Unknown) else f" ({describe(value)})"
+        detail = f" ({value.reason})" if isinstance(value, Unknown) else _shown(ctx, value)
         return (not missing) if self.present else missing, detail
 
 
