@@ -40,7 +40,21 @@ _SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 
 
 def parse(text: str, name: str = "<rules>") -> ast.RuleFile:
-    """Parse ``text`` into a `RuleFile`, or raise `RouteSyntaxError`."""
+    """Parse ``text`` into a `RuleFile`, or raise `RouteSyntaxError`.
+
+    The hand-written parser of `_fastparse` reads the file when it can (it builds the very
+    AST lark would); anything it is unsure of, every syntax error included, goes to lark.
+    """
+    from ._fastparse import parse_fast  # imports this module: load it on first use
+
+    rules = parse_fast(text, name)
+    if rules is not None:
+        return rules
+    return parse_with_lark(text, name)
+
+
+def parse_with_lark(text: str, name: str = "<rules>") -> ast.RuleFile:
+    """Parse ``text`` with lark (the reference grammar) and the builder."""
     source = Source(name, text)
     tree = parse_tree(source)
     _check_nesting(tree, source)

@@ -19,6 +19,7 @@ from . import ast
 from . import conditions as c
 from ._builder import RESERVED_WORDS
 from ._codegen import compile_matcher
+from ._fastparse import LARGE_TEXT, gc_paused
 from ._regex import unsafe_reason
 from ._text import normalize_text, parse_date, parse_datetime, parse_number
 from .errors import Diagnostic, RouteError, did_you_mean
@@ -52,7 +53,8 @@ _TEXT_TYPES = ("text", "email", "list")
 
 def compile_rules(rules: ast.RuleFile, source: Source) -> Plan:
     """Compile a parsed file into a `Plan`, or raise `RouteError` with every problem."""
-    return _Compiler(rules, source).compile()
+    with gc_paused(len(source.text) >= LARGE_TEXT):  # see gc_paused: large files only
+        return _Compiler(rules, source).compile()
 
 
 class _Compiler:
@@ -706,8 +708,19 @@ class _Compiler:
         key_texts = tuple(self.text(k.span) for k in table.key)
         getters = tuple(self.value(k) for k in table.key)
         index: Dict[keys.Key, CellTarget] = {}
+        # A large table names the same few reps over and over: their plans (frozen, and
+        # free of diagnostics) are built once per rep and spelling.
+        rep_plans: Dict[Tuple[str, str], CellTarget] = {}
+        text = self.source.text
         for row in table.rows:
-            target = self.cell_target(row.target)
+            node = row.target
+            if isinstance(node, ast.RepTarget):
+                spelling = (node.rep, text[node.span.start : node.span.end])
+                target = rep_plans.get(spelling)
+                if target is None:
+                    target = rep_plans[spelling] = self.cell_target(node)
+            else:
+                target = self.cell_target(node)
             for cell in row.keys:
                 if len(cell) != len(table.key):
                     self.error(

@@ -82,6 +82,7 @@ class FastDecider:
         # The generated code rarely needs the evaluation context, so it first runs without
         # one; the decision-table index always needs it for its candidates.
         self.needs_context = isinstance(plan.fast_match, IndexedMatch)
+        self.plain = not self.needs_context and self.score is None  # match() alone suffices
         # Actions are made on first use: a big file's router is built at once.
         self.builder = _ActionBuilder(router, self.context)
         self.routes = plan.routes
@@ -143,7 +144,13 @@ class FastDecider:
             return None
         lead = dict(lead)  # the decision's private copy (its trace is rebuilt from it)
         try:
-            score, index = self.evaluate(lead, now)
+            if self.plain:
+                try:
+                    score, index = None, self.match(lead, NO_CONTEXT)
+                except NeedsContext:
+                    score, index = self.evaluate(lead, now)
+            else:
+                score, index = self.evaluate(lead, now)
             if index >= 0:
                 action = self.actions[index]
                 if action is _UNBUILT:
@@ -251,20 +258,26 @@ class _TeamPick:
         # Anything but plain dicts (or absent parts) goes to the general path, which reads
         # every shape of snapshot; here the reads below mirror `routekit.state` exactly.
         teams = snapshot.get("teams")
-        if teams is not None and teams.__class__ is not dict:
-            return None
-        found = teams.get(self.name) if teams else None
-        if found is not None and found.__class__ is not dict:
-            return None
-        team_state = found or _EMPTY
-        strategies = team_state.get("strategies")
-        if strategies is not None and strategies.__class__ is not dict:
-            return None
-        slot = strategies.get(self.strategy_name) if strategies else None
-        if slot is None:
-            slot = _EMPTY
-        elif slot.__class__ is not dict:
-            return None
+        if not teams:  # no state yet (or a decision without a snapshot)
+            team_state: Mapping[str, Any] = _EMPTY
+            slot: Mapping[str, Any] = _EMPTY
+        else:
+            if teams.__class__ is not dict:
+                return None
+            found = teams.get(self.name)
+            if found is not None and found.__class__ is not dict:
+                return None
+            team_state = found or _EMPTY
+            strategies = team_state.get("strategies")
+            if strategies is not None and strategies.__class__ is not dict:
+                return None
+            found_slot = strategies.get(self.strategy_name) if strategies else None
+            if found_slot is None:
+                slot = _EMPTY
+            elif found_slot.__class__ is not dict:
+                return None
+            else:
+                slot = found_slot
         slot_copy: Any
         if slot is _EMPTY:
             key, slot_copy = self.empty_key, {}

@@ -363,6 +363,11 @@ class Router:
             # Matching keeps nothing of the lead, so it needs no private copy. The score is
             # not computed: a test that reads it asks for the context, and so goes below.
             try:
+                if fast.plain:
+                    try:
+                        return fast.names[fast.match(lead, NO_CONTEXT)]
+                    except NeedsContext:
+                        pass
                 return fast.names[fast.evaluate(lead, now)[1]]
             except NeedsContext:
                 pass
