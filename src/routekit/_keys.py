@@ -17,6 +17,7 @@ the product of their parts' forms (and probes), which stays tiny for real tables
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from decimal import Decimal
@@ -36,25 +37,33 @@ def _number(value: Any) -> Any:
     return value
 
 
-def row_forms(part: Any) -> List[Form]:
+@functools.lru_cache(maxsize=65536)
+def _text_forms(text: str) -> Tuple[Tuple[Form, ...], Tuple[Form, ...]]:
+    """The row forms and the probes of a text (tables and leads repeat the same few)."""
+    normal: Form = ("t", normalize_text(text))
+    number = parse_number(text)
+    if number is None:
+        return (normal,), (normal,)
+    return (normal, ("tn", number)), (normal, ("n", number))
+
+
+def row_forms(part: Any) -> Sequence[Form]:
     """The forms one part of a row key is stored under."""
     if isinstance(part, bool):
         return [("b", part)]
     if isinstance(part, str):
-        forms: List[Form] = [("t", normalize_text(part))]
-        number = parse_number(part)
-        if number is not None:
-            forms.append(("tn", number))
-        return forms
+        return _text_forms(part)[0]
     if isinstance(part, (int, float, Decimal, Fraction)):
         return [("n", _number(part))]
     return [("t", normalize_text(str(part)))]
 
 
-def probes(value: Any) -> List[Form]:
+def probes(value: Any) -> Sequence[Form]:
     """The forms one part of a lead's key is looked up by, in order."""
     if isinstance(value, bool):
         return [("b", value)]
+    if value.__class__ is str:  # a subclass may redefine hashing: not cached
+        return _text_forms(value)[1]
     if isinstance(value, str):
         found: List[Form] = [("t", normalize_text(value))]
         number = parse_number(value)
