@@ -58,9 +58,17 @@ def test_the_api_is_ready_without_lark_or_dateutil() -> None:
 def test_loading_rules_needs_no_roster_or_router() -> None:
     rules = "team t {\\n  members a, b\\n  strategy balanced\\n}\\nfallback { assign team t }"
     loaded = _loaded_after(f"import routekit\nroutekit.loads('{rules}')")
-    assert "lark" in _top(loaded)  # parsing is what loads lark
-    for module in ("routekit.router", "routekit.roster", "routekit._schedule", "dateutil"):
+    assert "routekit._compiler" in loaded
+    # A valid file is read by the fast parser: lark loads only for a file it hands on
+    # (a syntax error, for one).
+    for module in ("lark", "routekit.router", "routekit.roster", "routekit._schedule", "dateutil"):
         assert module not in loaded, module
+
+
+def test_a_syntax_error_loads_lark_for_its_message() -> None:
+    code = "try:\n    routekit.loads('route {')\nexcept routekit.RouteSyntaxError:\n    pass"
+    loaded = _loaded_after("import routekit\n" + code)
+    assert "lark" in _top(loaded)
 
 
 def test_every_public_name_resolves_in_a_fresh_interpreter() -> None:

@@ -11,16 +11,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Any, Dict, List, NoReturn, Optional, Tuple, Union
-
-import lark
-from lark import Token
+from typing import TYPE_CHECKING, Any, Dict, List, NoReturn, Optional, Tuple, Union
 
 from . import ast
-from ._parser import parse_tree
 from ._text import parse_datetime
 from .errors import Diagnostic, RouteSyntaxError, did_you_mean
 from .source import Source, Span
+
+if TYPE_CHECKING:  # lark loads only when a file needs it (the fast parser reads most)
+    import lark
+    from lark import Token
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 MAX_NESTING = 64
 MAX_LIST_ITEMS = 100_000
@@ -55,6 +58,8 @@ def parse(text: str, name: str = "<rules>") -> ast.RuleFile:
 
 def parse_with_lark(text: str, name: str = "<rules>") -> ast.RuleFile:
     """Parse ``text`` with lark (the reference grammar) and the builder."""
+    from ._parser import parse_tree
+
     source = Source(name, text)
     tree = parse_tree(source)
     _check_nesting(tree, source)
@@ -70,6 +75,8 @@ def _fail(
 
 def _check_nesting(tree: lark.Tree[Any], source: Source) -> None:
     """Refuse parentheses and `not` nested more than 64 deep, walking with an explicit stack."""
+    import lark
+
     stack: List[Tuple[lark.Tree[Any], int]] = [(tree, 0)]
     while stack:
         node, depth = stack.pop()
@@ -115,6 +122,8 @@ class _Builder:
         self.source = source
 
     def build(self, tree: lark.Tree[Any]) -> Any:
+        import lark
+
         methods = _METHODS
         results: List[Any] = []
         stack: List[Tuple[Any, bool]] = [(tree, False)]
@@ -418,7 +427,7 @@ class _Builder:
         argument: Optional[Union[str, ast.LeadPath]] = None
         if len(children) > 1:
             arg = children[1]
-            argument = self._string(arg) if isinstance(arg, Token) else arg
+            argument = self._string(arg) if not isinstance(arg, ast.LeadPath) else arg
         return ast.Filter(name, argument, _meta_span(meta))
 
     def max_ahead(self, meta: Any, children: List[Token]) -> Tuple[str, Any, Span]:

@@ -36,14 +36,15 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 from . import ast
 from ._builder import (
     _ESCAPE,
+    _LONE_SURROGATE,
     _SIMPLE_ESCAPES,
+    MAX_FILE_BYTES,
     MAX_LIST_ITEMS,
     MAX_NAME_LENGTH,
     MAX_NESTING,
     MAX_STRING_BYTES,
     RESERVED_WORDS,
 )
-from ._parser import _LONE_SURROGATE, MAX_FILE_BYTES
 from ._text import parse_datetime
 from .source import Span
 

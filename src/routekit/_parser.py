@@ -18,11 +18,9 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 import lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from ._builder import _LONE_SURROGATE, MAX_FILE_BYTES
 from .errors import Diagnostic, RouteSyntaxError
 from .source import Source, Span
-
-MAX_FILE_BYTES = 16 * 1024 * 1024
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _FRIENDLY_TERMINALS = {
     "NAME": "a name",
