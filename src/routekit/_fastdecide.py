@@ -142,7 +142,7 @@ class FastDecider:
             hash(tuple(lead.values()))
         except Exception:
             return None
-        lead = dict(lead)  # the decision's private copy (its trace is rebuilt from it)
+        lead = lead.copy()  # the decision's private copy (its trace is rebuilt from it)
         try:
             if self.plain:
                 try:
@@ -331,7 +331,7 @@ class _TeamPick:
                 self.memo[key] = picked
         rep, credits, other = picked
         if credits is not None:
-            state: Mapping[str, Any] = {"credits": dict(credits)}
+            state: Mapping[str, Any] = {"credits": credits.copy()}
         elif other is None:
             state = {"last": rep}
         else:
@@ -399,7 +399,7 @@ class _TeamPick:
             values.append(value)
         if seen != len(credits):
             return None  # members who left: their credit is spread by the general path
-        return tuple(values), ({"credits": dict(credits)} if len(slot) == 1 else _copy(slot))
+        return tuple(values), ({"credits": credits.copy()} if len(slot) == 1 else _copy(slot))
 
     def pick(self, slot: Mapping[str, Any], now: dt.datetime) -> Picked:
         """The real strategy's pick for this slot (every member eligible), as the rep and
