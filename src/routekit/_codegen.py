@@ -69,9 +69,10 @@ class _Generator:
         return name
 
     def const(self, value: Any) -> str:
+        # repr, not the value: equal literals may read differently (1.0 and 1.00 points).
         key = (
             type(value).__name__,
-            value if not isinstance(value, (set, frozenset)) else tuple(sorted(value)),
+            repr(value) if not isinstance(value, (set, frozenset)) else tuple(sorted(value)),
         )
         found = self.consts.get(key)
         if found is None:
@@ -413,7 +414,9 @@ class IndexedMatch:
         exact: Set[int] = set()
         for index, node in enumerate(conditions):
             keys = _index_keys(node) if node is not None else None
-            if not keys:
+            # No keys, or two spellings that no text equals at once ("5000" and "5,000",
+            # both equal to the number 5000): the index cannot rule the route out.
+            if not keys or not all(keys.values()):
                 always.append(index)
                 continue
             fields = tuple(sorted(keys))

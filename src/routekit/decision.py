@@ -57,14 +57,17 @@ class Decision:
         access by deciding again with tracing on, which gives the same events because a
         decision is a pure function of its inputs.
         """
-        if self._trace is None:
+        trace = self._trace
+        if trace is None:
             replay = self._replay
-            assert replay is not None
-            trace = replay[0](*replay[1:]) if isinstance(replay, tuple) else replay()
-            object.__setattr__(self, "_trace", trace)
-            object.__setattr__(self, "_replay", None)
-        assert self._trace is not None
-        return self._trace
+            if replay is None:  # another thread rebuilt it meanwhile (it sets _trace first)
+                trace = self._trace
+            else:
+                trace = replay[0](*replay[1:]) if isinstance(replay, tuple) else replay()
+                object.__setattr__(self, "_trace", trace)
+                object.__setattr__(self, "_replay", None)
+        assert trace is not None
+        return trace
 
     def explain(self) -> str:
         """The decision and every step that led to it, as text a sales-ops person can follow."""

@@ -116,7 +116,9 @@ def team_state(snapshot: Mapping[str, Any], team: str) -> Mapping[str, Any]:
 
 
 def strategy_state(snapshot: Mapping[str, Any], team: str, strategy: str) -> Mapping[str, Any]:
-    found = team_state(snapshot, team).get("strategies", {}).get(strategy)
+    """The (team, strategy) slot; a damaged snapshot reads as an empty slot, never an error."""
+    strategies: Any = team_state(snapshot, team).get("strategies")
+    found: Any = strategies.get(strategy) if _is_mapping(strategies) else None
     return found if _is_mapping(found) else {}
 
 
@@ -135,27 +137,44 @@ def period_count(member_counts: Any, period: str, key: str) -> int:
     """One member's count in the period ``key`` from its stored counts (0 if another period)."""
     entry = member_counts.get(period) if _is_mapping(member_counts) else None
     if isinstance(entry, (list, tuple)) and len(entry) == 2 and entry[0] == key:
-        return int(entry[1])
+        return _stored_count(entry[1])
     return 0
+
+
+def _stored_count(value: Any) -> int:
+    """A count from a snapshot as a whole number; a damaged one (``"x"``, None, NaN) is 0."""
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        return 0
 
 
 def apply_changes(snapshot: Mapping[str, Any], changes: Sequence[TeamChange]) -> Dict[str, Any]:
     """The snapshot after ``changes``, with ``version`` + 1; ``snapshot`` is not modified."""
     teams: Dict[str, Any] = dict(snapshot.get("teams", {}))
     for change in changes:
-        old = teams.get(change.team, {})
-        strategies = dict(old.get("strategies", {}))
-        strategies[change.strategy] = dict(change.strategy_state)
+        old: Any = teams.get(change.team, {})
+        old = old if _is_mapping(old) else {}
+        found: Any = old.get("strategies")
+        strategies: Dict[str, Any] = dict(found) if _is_mapping(found) else {}
+        # A copy all the way down: the decision's change stays the host's to keep or edit.
+        strategies[change.strategy] = _json_copy(change.strategy_state)
         members = change.members
-        counts = dict(old.get("counts", {}))
+        found = old.get("counts")
+        counts: Dict[str, Any] = dict(found) if _is_mapping(found) else {}
         for member in counts:
             if member not in members:  # someone left the team: keep only current members
                 counts = {m: c for m, c in counts.items() if m in members}
                 break
-        mine = dict(counts.get(change.member, {}))
+        found = counts.get(change.member)
+        mine: Dict[str, Any] = dict(found) if _is_mapping(found) else {}
         for period, key in change.periods:
             entry = mine.get(period)
-            current = int(entry[1]) if isinstance(entry, list) and entry[0] == key else 0
+            current = (
+                _stored_count(entry[1])
+                if isinstance(entry, (list, tuple)) and len(entry) == 2 and entry[0] == key
+                else 0
+            )
             mine[period] = [key, current + 1]
         counts[change.member] = mine
         teams[change.team] = {"strategies": strategies, "counts": counts}
@@ -164,6 +183,17 @@ def apply_changes(snapshot: Mapping[str, Any], changes: Sequence[TeamChange]) ->
         "version": int(snapshot.get("version", 0)) + 1,
         "teams": teams,
     }
+
+
+def _json_copy(value: Any) -> Any:
+    """A copy of JSON-like data (mappings and lists copied, everything else shared)."""
+    if isinstance(value, Mapping):
+        return {k: _json_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_copy(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_json_copy(v) for v in value)
+    return value
 
 
 def check_snapshot(snapshot: Any) -> Mapping[str, Any]:
