@@ -170,11 +170,13 @@ def apply_changes(snapshot: Mapping[str, Any], changes: Sequence[TeamChange]) ->
         mine: Dict[str, Any] = dict(found) if _is_mapping(found) else {}
         for period, key in change.periods:
             entry = mine.get(period)
-            current = (
-                _stored_count(entry[1])
-                if isinstance(entry, (list, tuple)) and len(entry) == 2 and entry[0] == key
-                else 0
-            )
+            if entry.__class__ is list and len(entry) == 2 and entry[0] == key:
+                stored = entry[1]
+                current = stored if stored.__class__ is int else _stored_count(stored)
+            elif isinstance(entry, (list, tuple)) and len(entry) == 2 and entry[0] == key:
+                current = _stored_count(entry[1])
+            else:
+                current = 0
             mine[period] = [key, current + 1]
         counts[change.member] = mine
         teams[change.team] = {"strategies": strategies, "counts": counts}
@@ -187,13 +189,20 @@ def apply_changes(snapshot: Mapping[str, Any], changes: Sequence[TeamChange]) ->
 
 def _json_copy(value: Any) -> Any:
     """A copy of JSON-like data (mappings and lists copied, everything else shared)."""
-    if isinstance(value, Mapping):
-        return {k: _json_copy(v) for k, v in value.items()}
+    if _is_mapping(value):
+        copied = dict(value)
+        for key, item in copied.items():
+            if item.__class__ not in _ATOMS:
+                copied[key] = _json_copy(item)
+        return copied
     if isinstance(value, list):
         return [_json_copy(v) for v in value]
     if isinstance(value, tuple):
         return tuple(_json_copy(v) for v in value)
     return value
+
+
+_ATOMS = frozenset({str, int, float, bool, type(None)})
 
 
 def check_snapshot(snapshot: Any) -> Mapping[str, Any]:
