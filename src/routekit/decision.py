@@ -108,8 +108,6 @@ class Decision:
         }
 
 
-_new = object.__new__
-
 
 def decision_template(
     outcome: str,
@@ -118,7 +116,8 @@ def decision_template(
     message: Optional[str] = None,
     url: Optional[str] = None,
 ) -> Dict[str, Any]:
-    """The fixed fields of the decisions one route makes, for `fast_decision`."""
+    """The fixed fields of the decisions one route makes, for the router's fast path
+    (`routekit._fastdecide`), which copies them into a new decision's ``__dict__``."""
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
     return {
@@ -135,34 +134,6 @@ def decision_template(
         "now": None,
         "_replay": None,
     }
-
-
-def fast_decision(
-    template: Dict[str, Any],
-    assignee: Optional[str],
-    attributes: Mapping[str, Any],
-    score: Optional[Union[int, Decimal]],
-    changes: Tuple[TeamChange, ...],
-    now: dt.datetime,
-    replay: Tuple[Any, ...],
-) -> Decision:
-    """A `Decision` made from a `decision_template` without running ``__init__``.
-
-    For the router's fast path: copying a prepared dict of fields and setting the few that
-    vary costs about half of ``__init__``. The result equals ``Decision(...)`` with the same
-    values (a test checks this); the trace is rebuilt on first access by calling
-    ``replay[0](*replay[1:])``.
-    """
-    decision = _new(Decision)
-    fields = decision.__dict__  # the instance's own (key-sharing) dict
-    fields.update(template)
-    fields["assignee"] = assignee
-    fields["attributes"] = attributes
-    fields["score"] = score
-    fields["changes"] = changes
-    fields["now"] = now
-    fields["_replay"] = replay
-    return decision
 
 
 def _json_value(value: Any) -> Any:
