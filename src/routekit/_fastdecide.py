@@ -114,6 +114,19 @@ class FastDecider:
                 return score, self.match(lead, NO_CONTEXT)
             except NeedsContext:
                 pass
+        return self.in_context(lead, now)
+
+    def match_index(self, lead: Dict[str, Any], now: dt.datetime) -> int:
+        """`evaluate`'s route index alone (the score only where a test may read it)."""
+        if self.plain:
+            try:
+                return self.match(lead, NO_CONTEXT)
+            except NeedsContext:
+                return self.in_context(lead, now)[1]
+        return self.evaluate(lead, now)[1]
+
+    def in_context(self, lead: Dict[str, Any], now: dt.datetime) -> Tuple[Any, int]:
+        """`evaluate` with an evaluation context for the tests the generated code defers."""
         holder: List[Any] = [_NO_SCORE]
         env = c.Env(partial(self.context, lead, now, holder))
         score = self.score(lead, env) if self.score is not None else None
@@ -147,7 +160,7 @@ class FastDecider:
                 try:
                     score, index = None, self.match(lead, NO_CONTEXT)
                 except NeedsContext:
-                    score, index = self.evaluate(lead, now)
+                    score, index = self.in_context(lead, now)
             else:
                 score, index = self.evaluate(lead, now)
             if index >= 0:

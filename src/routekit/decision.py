@@ -108,7 +108,6 @@ class Decision:
         }
 
 
-
 def decision_template(
     outcome: str,
     route: Optional[str],

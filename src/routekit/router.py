@@ -360,16 +360,10 @@ class Router:
             _check_now(now)
         fast = self._fast
         if fast is not None and lead.__class__ is dict:
-            # Matching keeps nothing of the lead, so it needs no private copy. The score is
-            # not computed: a test that reads it asks for the context, and so goes below.
+            # Matching keeps nothing of the lead, so it needs no private copy.
             try:
-                if fast.plain:
-                    try:
-                        return fast.names[fast.match(lead, NO_CONTEXT)]
-                    except NeedsContext:
-                        pass
-                return fast.names[fast.evaluate(lead, now)[1]]
-            except NeedsContext:
+                return fast.names[fast.match_index(lead, now)]
+            except NeedsContext:  # a test reads the account: the general path below
                 pass
         cleaned, notes = self._clean_lead(lead)
         run = _Run(self, cleaned, now, {}, None, lead_notes=notes)
