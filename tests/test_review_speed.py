@@ -27,7 +27,6 @@ from decimal import Decimal
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
-import zoneinfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
