@@ -116,15 +116,6 @@ class FastDecider:
                 pass
         return self.in_context(lead, now)
 
-    def match_index(self, lead: Dict[str, Any], now: dt.datetime) -> int:
-        """`evaluate`'s route index alone (the score only where a test may read it)."""
-        if self.plain:
-            try:
-                return self.match(lead, NO_CONTEXT)
-            except NeedsContext:
-                return self.in_context(lead, now)[1]
-        return self.evaluate(lead, now)[1]
-
     def in_context(self, lead: Dict[str, Any], now: dt.datetime) -> Tuple[Any, int]:
         """`evaluate` with an evaluation context for the tests the generated code defers."""
         holder: List[Any] = [_NO_SCORE]
@@ -191,39 +182,10 @@ def _refuse_account(ctx: Any) -> Any:
 _NO_READS: Dict[Tuple[str, ...], Any] = {}  # never written: decisions without a team read nothing
 
 
-def _decision(
-    template: Dict[str, Any],
-    assignee: Optional[str],
-    attributes: Dict[str, Any],
-    score: Any,
-    changes: Tuple[Any, ...],
-    now: dt.datetime,
-    replay: Tuple[Any, ...],
-) -> Decision:
-    """A `Decision` made from a `decision_template` without running ``__init__``.
-
-    Copying a prepared dict of fields and setting the few that vary costs about half of
-    ``__init__`` (whose checks these values always pass). The trace is rebuilt on first
-    access by calling ``replay[0](*replay[1:])``. The result equals ``Decision(...)``
-    with the same values: the property tests compare every fast decision with one the
-    general path made.
-    """
-    decision = _new(Decision)
-    fields = decision.__dict__  # the instance's own (key-sharing) dict
-    fields.update(template)
-    fields["assignee"] = assignee
-    fields["attributes"] = attributes
-    fields["score"] = score
-    fields["changes"] = changes
-    fields["now"] = now
-    fields["_replay"] = replay
-    return decision
-
-
 class _Fixed:
     """An outcome that needs no pick: reject, redirect, a fixed rep, or unrouted."""
 
-    __slots__ = ("assignee", "attributes", "replay", "template")
+    __slots__ = ("attributes", "replay", "template")
 
     def __init__(
         self,
@@ -241,21 +203,25 @@ class _Fixed:
             message=text if outcome == "rejected" else None,
             url=text if outcome == "redirected" else None,
         )
-        self.assignee = assignee
+        self.template["assignee"] = assignee
         self.attributes = attributes
 
     def decide(
         self, lead: Dict[str, Any], now: dt.datetime, snapshot: Mapping[str, Any], score: Any
     ) -> Decision:
-        return _decision(
-            self.template,
-            self.assignee,
-            dict(self.attributes) if self.attributes else {},
-            score,
-            (),
-            now,
-            (self.replay, lead, now, _NO_READS),
-        )
+        # A Decision made without running __init__: a prepared dict of the route's fixed
+        # fields is copied in and the few that vary are set, about half the cost of
+        # __init__ (whose checks these values always pass). The trace is rebuilt on first
+        # access by calling replay[0](*replay[1:]). Property tests compare every fast
+        # decision with the general path's.
+        decision = _new(Decision)
+        fields = decision.__dict__  # the instance's own (key-sharing) dict
+        fields.update(self.template)  # its assignee and no changes are fixed for the route
+        fields["attributes"] = dict(self.attributes) if self.attributes else {}
+        fields["score"] = score
+        fields["now"] = now
+        fields["_replay"] = (self.replay, lead, now, _NO_READS)
+        return decision
 
 
 class _TeamPick:
@@ -379,8 +345,8 @@ class _TeamPick:
             state = _copy_state(other)
         if not periods:
             periods = tuple(zone_keys[self.zone_of[rep]].items())
-        # `_decision`, and the same for the change, written out: this is the hottest code of
-        # a decision, and two calls cost a twentieth of its time.
+        # The change and the decision made as in `_Fixed.decide`, written out here: this is
+        # the hottest code of a decision, and two calls would cost a twentieth of its time.
         change = _new(TeamChange)
         fields = change.__dict__
         fields.update(self.change_template)
