@@ -25,7 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import routekit
-from routekit import _builder, _fastparse, ast
+from routekit import _builder, _fastparse, _gc, ast
 from routekit._builder import RESERVED_WORDS, parse, parse_with_lark
 from routekit.errors import RouteSyntaxError
 
@@ -324,30 +324,30 @@ def test_territory_files_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(_builder, "parse_with_lark", no_lark)
     big_rules = routekit.loads(bench.territory_rules(3000), "rules.route")
     assert len(big_rules.routes) == 3000
-    big_table = routekit.loads(bench.territory_table(_fastparse.LARGE_TEXT // 20), "t.route")
-    assert len(big_table.tables["territory"].index) == _fastparse.LARGE_TEXT // 20
+    big_table = routekit.loads(bench.territory_table(_gc.LARGE_TEXT // 20), "t.route")
+    assert len(big_table.tables["territory"].index) == _gc.LARGE_TEXT // 20
     with pytest.raises(AssertionError, match="lark was used"):
         routekit.loads('route "r" { assign rep a ')  # a syntax error: lark reports it
 
 
 def test_the_garbage_collector_is_paused_and_restored() -> None:
     assert gc.isenabled()
-    with _fastparse.gc_paused():
+    with _gc.gc_paused():
         assert not gc.isenabled()
-        with _fastparse.gc_paused():
+        with _gc.gc_paused():
             assert not gc.isenabled()
         assert not gc.isenabled()
     assert gc.isenabled()
-    with _fastparse.gc_paused(False):
+    with _gc.gc_paused(False):
         assert gc.isenabled()
     gc.disable()
     try:
-        with _fastparse.gc_paused():
+        with _gc.gc_paused():
             pass
         assert not gc.isenabled()  # it was off: it stays off
     finally:
         gc.enable()
-    with pytest.raises(ValueError), _fastparse.gc_paused():
+    with pytest.raises(ValueError), _gc.gc_paused():
         raise ValueError
     assert gc.isenabled()
 

@@ -19,7 +19,7 @@ from . import ast
 from . import conditions as c
 from ._builder import RESERVED_WORDS
 from ._codegen import compile_matcher
-from ._fastparse import LARGE_TEXT, gc_paused
+from ._gc import LARGE_TEXT, gc_paused
 from ._regex import unsafe_reason
 from ._text import normalize_text, parse_date, parse_datetime, parse_number
 from .errors import Diagnostic, RouteError, did_you_mean

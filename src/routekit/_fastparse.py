@@ -25,13 +25,10 @@ over the token list does the rest.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import re
-import threading
 from decimal import Decimal
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from . import ast
 from ._builder import (
@@ -45,10 +42,11 @@ from ._builder import (
     MAX_STRING_BYTES,
     RESERVED_WORDS,
 )
+from ._gc import LARGE_TEXT, gc_paused
 from ._text import parse_datetime
 from .source import Span
 
-__all__ = ["gc_paused", "parse_fast"]
+__all__ = ["parse_fast"]
 
 # When true, an unexpected exception inside the fast parser propagates instead of quietly
 # handing the file to lark (the tests set it, so a bug cannot hide behind the fallback).
@@ -85,42 +83,6 @@ Number = Union[int, Decimal]
 
 class _Fallback(Exception):
     """The fast parser is not sure about this file: lark parses it instead."""
-
-
-# Files this long (about 2,000 routes) are read with the cyclic garbage collector paused.
-LARGE_TEXT = 200_000
-
-_gc_lock = threading.Lock()
-_gc_pausers = 0
-_gc_was_enabled = False
-
-
-@contextlib.contextmanager
-def gc_paused(pause: bool = True) -> Iterator[None]:
-    """Pause the cyclic garbage collector while a large file is parsed or compiled.
-
-    Building hundreds of thousands of small objects makes the collector scan the growing
-    heap over and over: more than half the time of a 40,000-row table. Pausing loses
-    nothing, as any cyclic garbage made meanwhile is collected once the collector runs
-    again. Nested and concurrent pauses share one pause: the collector is turned back on,
-    if it was on, when the last one ends.
-    """
-    global _gc_pausers, _gc_was_enabled
-    if not pause:
-        yield
-        return
-    with _gc_lock:
-        if _gc_pausers == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pausers += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pausers -= 1
-            if _gc_pausers == 0 and _gc_was_enabled:
-                gc.enable()
 
 
 def parse_fast(text: str, name: str) -> Optional[ast.RuleFile]:

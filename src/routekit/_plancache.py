@@ -17,7 +17,6 @@ directory must be as trusted as the code of the application itself.
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import os
 import pickle
@@ -28,6 +27,7 @@ from typing import Any, Dict, Optional, Union
 
 import attrs
 
+from ._gc import gc_paused
 from ._version import __version__
 from .plan import Plan
 
@@ -53,17 +53,13 @@ def load(text: str, name: str, cache_dir: CacheDir) -> Optional[Plan]:
         data = path.read_bytes()
     except OSError:
         return None
-    # Unpickling makes tens of thousands of objects, none of them garbage: the cycle
-    # collector would walk them all again and again (it doubles the load time).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _rebuild(pickle.loads(data), text)
-    except Exception:  # damaged, truncated, or from a build with the same fingerprint gone wrong
-        return None
-    finally:
-        if collecting:
-            gc.enable()
+    # Unpickling makes tens of thousands of objects, none of them garbage: without the
+    # pause the cycle collector walks them all again and again (twice the load time).
+    with gc_paused():
+        try:
+            return _rebuild(pickle.loads(data), text)
+        except Exception:  # damaged, truncated, or written by a build gone wrong
+            return None
 
 
 def store(plan: Plan, cache_dir: CacheDir) -> None:
