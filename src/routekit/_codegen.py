@@ -413,7 +413,7 @@ class IndexedMatch:
         always: List[int] = []
         exact: Set[int] = set()
         for index, node in enumerate(conditions):
-            keys = _index_keys(node) if node is not None else None
+            keys, only_keys = _index_keys(node) if node is not None else ({}, False)
             # No keys, or two spellings that no text equals at once ("5000" and "5,000",
             # both equal to the number 5000): the index cannot rule the route out.
             if not keys or not all(keys.values()):
@@ -427,7 +427,7 @@ class IndexedMatch:
                 sizes = {f: len(v) for f, v in keys.items()}
                 narrow = min(fields, key=sizes.__getitem__)
                 fields, keys = (narrow,), {narrow: keys[narrow]}
-            elif node is not None and _only_index_tests(node):
+            elif only_keys:
                 exact.add(index)
             table = groups.setdefault(fields, {})
             for combo in itertools.product(*(sorted(keys[f]) for f in fields)):
@@ -490,23 +490,11 @@ class IndexedMatch:
 _NONE = sys.maxsize  # no exact route: above every route index
 
 
-def _only_index_tests(node: c.Node) -> bool:
-    """Whether ``node`` is true exactly when its equality tests on indexed fields are."""
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, c.DefineRef) and item.target is not None:
-            stack.append(item.target)
-        elif isinstance(item, c.AllOf):
-            stack.extend(item.items)
-        elif _required_values(item.origin) is None:
-            return False
-    return True
-
-
-def _index_keys(node: c.Node) -> Dict[str, FrozenSet[str]]:
-    """Text values some top-level fields must equal for ``node`` to be true."""
+def _index_keys(node: c.Node) -> Tuple[Dict[str, FrozenSet[str]], bool]:
+    """Text values some top-level fields must equal for ``node`` to be true, and whether
+    ``node`` is nothing but those equality tests (then it is true exactly when they are)."""
     keys: Dict[str, FrozenSet[str]] = {}
+    only_keys = True
     stack = [node]
     while stack:
         item = stack.pop()
@@ -517,10 +505,12 @@ def _index_keys(node: c.Node) -> Dict[str, FrozenSet[str]]:
             stack.extend(item.items)
             continue
         found = _required_values(item.origin)
-        if found is not None:
-            field, values = found
-            keys[field] = keys[field] & values if field in keys else values
-    return keys
+        if found is None:
+            only_keys = False
+            continue
+        field, values = found
+        keys[field] = keys[field] & values if field in keys else values
+    return keys, only_keys
 
 
 def _required_values(origin: Any) -> Optional[Tuple[str, FrozenSet[str]]]:
