@@ -40,7 +40,7 @@ from .plan import (
     TeamTargetPlan,
 )
 from .roster import period_keys
-from .state import TeamChange, change_template
+from .state import TeamChange, change_template, json_copy
 
 if TYPE_CHECKING:
     from .router import Router
@@ -342,7 +342,7 @@ class _TeamPick:
         elif other is None:
             state = {"last": rep}
         else:
-            state = _copy_state(other)
+            state = json_copy(other)
         if not periods:
             periods = tuple(zone_keys[self.zone_of[rep]].items())
         # The change and the decision made as in `_Fixed.decide`, written out here: this is
@@ -443,7 +443,7 @@ class _TeamPick:
         credits = state.get("credits")
         if len(state) == 1 and credits.__class__ is dict:
             return pick.rep, dict(credits), None
-        return pick.rep, None, _copy_state(state)
+        return pick.rep, None, json_copy(state)
 
 
 _EMPTY: Mapping[str, Any] = {}
@@ -453,15 +453,6 @@ def _copy(value: Any) -> Any:
     from .router import _plain_copy  # a cycle at import time; this runs only on odd slots
 
     return _plain_copy(value)
-
-
-def _copy_state(state: Mapping[str, Any]) -> Dict[str, Any]:
-    """A fresh copy of a remembered strategy state: each decision owns its change."""
-    copied = dict(state)
-    for key, value in copied.items():
-        if value.__class__ is dict:
-            copied[key] = dict(value)
-    return copied
 
 
 class _Lookup:

@@ -141,7 +141,7 @@ def apply_changes(snapshot: Mapping[str, Any], changes: Sequence[TeamChange]) ->
         found: Any = old.get("strategies")
         strategies: Dict[str, Any] = dict(found) if _is_mapping(found) else {}
         # A copy all the way down: the decision's change stays the host's to keep or edit.
-        strategies[change.strategy] = _json_copy(change.strategy_state)
+        strategies[change.strategy] = json_copy(change.strategy_state)
         members = change.members
         found = old.get("counts")
         counts: Dict[str, Any] = dict(found) if _is_mapping(found) else {}
@@ -170,18 +170,18 @@ def apply_changes(snapshot: Mapping[str, Any], changes: Sequence[TeamChange]) ->
     }
 
 
-def _json_copy(value: Any) -> Any:
+def json_copy(value: Any) -> Any:
     """A copy of JSON-like data (mappings and lists copied, everything else shared)."""
     if _is_mapping(value):
         copied = dict(value)
         for key, item in copied.items():
             if item.__class__ not in _ATOMS:
-                copied[key] = _json_copy(item)
+                copied[key] = json_copy(item)
         return copied
     if isinstance(value, list):
-        return [_json_copy(v) for v in value]
+        return [json_copy(v) for v in value]
     if isinstance(value, tuple):
-        return tuple(_json_copy(v) for v in value)
+        return tuple(json_copy(v) for v in value)
     return value
 
 
